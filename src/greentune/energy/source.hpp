@@ -21,6 +21,9 @@ struct DomainInfo {
   // How the figure is made: "RAPL via powercap intel-rapl:0", "NVML total energy counter, NVIDIA
   // H100", or for estimates the model and why no counter was usable.
   std::string method;
+  // A subzone whose energy is already inside another domain of the same source (powercap core-0
+  // and uncore-0 inside package-0): report it, but never add it to a total.
+  bool part_of_parent = false;
 };
 
 struct CounterRead {
