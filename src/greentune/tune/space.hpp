@@ -13,9 +13,9 @@ enum class ParamType { real, integer, categorical };
 struct ParamSpec {
   std::string name;
   ParamType type = ParamType::real;
-  double low = 0, high = 1;  // real and integer; inclusive
-  bool log = false;          // sample in log space (low > 0)
-  double step = 0;           // integer: step (>= 1); real: 0 = continuous
+  double low = 0, high = 1;          // real and integer; inclusive
+  bool log = false;                  // sample in log space (low > 0)
+  double step = 0;                   // integer: step (>= 1); real: 0 = continuous
   std::vector<std::string> choices;  // categorical
 };
 

@@ -28,8 +28,8 @@ struct IntermediateValue {
 };
 
 struct Trial {
-  int64_t id = 0;      // storage-wide id
-  int number = 0;      // 0-based round within the study
+  int64_t id = 0;  // storage-wide id
+  int number = 0;  // 0-based round within the study
   TrialState state = TrialState::running;
   std::optional<double> value;  // the objective (validation accuracy, branin value, ...)
   std::vector<double> values;   // further objectives, for multi-objective studies
@@ -39,7 +39,8 @@ struct Trial {
   double joules = 0;  // sum of energy
   std::vector<TrialEnergy> energy;
   std::string host;
-  std::string attrs_json = "{}";  // free-form details (test accuracy, per-epoch records, error text)
+  std::string attrs_json =
+      "{}";                // free-form details (test accuracy, per-epoch records, error text)
   double started_at = 0;   // unix seconds
   double finished_at = 0;  // 0 while running
   double heartbeat_at = 0;
