@@ -8,10 +8,10 @@
 namespace greentune::data {
 
 struct Dataset {
-  std::string name;               // "fashion-mnist/train", "cifar10/test", ...
+  std::string name;  // "fashion-mnist/train", "cifar10/test", ...
   int channels = 0, height = 0, width = 0;
-  std::vector<uint8_t> images;    // count x channels x height x width, row-major (NCHW)
-  std::vector<uint8_t> labels;    // count, each in [0, classes)
+  std::vector<uint8_t> images;  // count x channels x height x width, row-major (NCHW)
+  std::vector<uint8_t> labels;  // count, each in [0, classes)
   int classes = 10;
   size_t count() const { return labels.size(); }
   size_t image_size() const { return static_cast<size_t>(channels) * height * width; }
