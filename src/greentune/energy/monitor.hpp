@@ -36,10 +36,13 @@ struct Measurement {
   bool any_estimated = false;  // true when at least one domain is estimated
   uint64_t samples = 0;
   uint64_t missed_samples = 0;
-  CarbonFigures carbon;  // from total_joules (and net, where a baseline was taken)
+  CarbonFigures carbon;      // from total_joules
+  CarbonFigures net_carbon;  // from net_joules (equal to carbon without a baseline)
 };
 
 struct MonitorOptions {
+  // Upper bound on the time between samples; the Monitor samples faster when a source's
+  // max_read_interval() is shorter. Must be > 0.
   std::chrono::milliseconds interval{100};
   double idle_seconds = 0;  // > 0: measure an idle baseline this long at start-up
   CarbonSettings carbon;
@@ -61,6 +64,8 @@ class Monitor {
   std::vector<DomainInfo> domains() const;
   // Idle power per domain (W) from the baseline; empty without one.
   std::vector<double> idle_watts() const;
+  // The sampling period actually used (the option, shortened to the sources' limits).
+  std::chrono::milliseconds interval() const;
 
  private:
   struct State;
