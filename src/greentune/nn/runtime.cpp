@@ -11,9 +11,13 @@ void configure_threads(int threads) {
   torch::set_num_threads(threads);
 }
 
-int torch_threads() { return torch::get_num_threads(); }
+int torch_threads() {
+  return torch::get_num_threads();
+}
 
-bool cuda_available() { return torch::cuda::is_available(); }
+bool cuda_available() {
+  return torch::cuda::is_available();
+}
 
 std::string torch_version() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +

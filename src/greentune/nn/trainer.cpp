@@ -1,0 +1,342 @@
+// The training loop. Data is turned into float tensors once and batches are gathered into
+// preallocated buffers, so an epoch is spent in the network's kernels, not in data handling.
+#include "greentune/nn/trainer.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "greentune/common/error.hpp"
+#include "greentune/nn/network.hpp"
+#include "greentune/nn/optimizer.hpp"
+#include "greentune/nn/runtime.hpp"
+
+namespace greentune::nn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check_range(const char* name, double value, double low, double high, bool high_open) {
+  const bool ok =
+      std::isfinite(value) && value >= low && (high_open ? value < high : value <= high);
+  if (!ok) {
+    throw InputError(fmt::format("hyperparameter {}={} is out of range; expected {} <= {} {} {}",
+                                 name, value, low, name, high_open ? "<" : "<=", high));
+  }
+}
+
+// A dataset as tensors on the training device: images float in [0, 1] (as torchvision's
+// ToTensor() makes them), stored NHWC when the convolutions run channels-last.
+struct TensorData {
+  torch::Tensor images;  // [N, C, H, W] (possibly a channels-last view)
+  torch::Tensor labels;  // [N] int64
+  int64_t count() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+TensorData to_tensors(const data::Dataset& dataset, bool channels_last, torch::Device device) {
+  TensorData out;
+  const auto n = static_cast<int64_t>(dataset.count());
+  if (n == 0) return out;
+  if (dataset.images.size() != dataset.count() * dataset.image_size()) {
+    throw InputError(
+        fmt::format("dataset {}: {} image bytes for {} labels of {}x{}x{}; expected {}",
+                    dataset.name, dataset.images.size(), dataset.count(), dataset.channels,
+                    dataset.height, dataset.width, dataset.count() * dataset.image_size()));
+  }
+  auto bytes =
+      torch::from_blob(const_cast<uint8_t*>(dataset.images.data()),
+                       {n, dataset.channels, dataset.height, dataset.width}, torch::kUInt8);
+  auto images = bytes.to(torch::kFloat32).div_(255.0f);
+  if (channels_last) images = images.contiguous(torch::MemoryFormat::ChannelsLast);
+  out.images = images.to(device);
+  out.labels = torch::from_blob(const_cast<uint8_t*>(dataset.labels.data()), {n}, torch::kUInt8)
+                   .to(torch::kInt64)
+                   .to(device);
+  return out;
+}
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+};
+
+Evaluation evaluate(torch::nn::Sequential& net, const TensorData& data) {
+  Evaluation result;
+  if (data.count() == 0) return result;
+  torch::NoGradGuard no_grad;
+  net->eval();
+  constexpr int64_t batch = 2000;
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t start = 0; start < data.count(); start += batch) {
+    const int64_t b = std::min(batch, data.count() - start);
+    auto x = data.images.narrow(0, start, b);
+    auto y = data.labels.narrow(0, start, b);
+    auto logits = net->forward(x);
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  }
+  net->train();
+  result.loss = loss_sum / static_cast<double>(data.count());
+  result.accuracy = static_cast<double>(correct) / static_cast<double>(data.count());
+  return result;
+}
+
+// Forward+backward seconds per layer type over the profiled batches of one epoch.
+struct LayerTimes {
+  std::map<std::string, double> seconds;
+  void add(const std::string& type, double s) { seconds[type] += s; }
+};
+
+energy::Measurement window_begin_end(energy::Monitor* monitor, const std::string& name, bool begin,
+                                     double seconds) {
+  if (monitor) {
+    if (begin) {
+      monitor->begin(name);
+      return {};
+    }
+    return monitor->end(name);
+  }
+  energy::Measurement m;
+  m.name = name;
+  m.seconds = seconds;
+  return m;
+}
+
+}  // namespace
+
+void validate(const Hyperparameters& hp) {
+  if (hp.optimizer != "adam" && hp.optimizer != "sgd") {
+    throw InputError(fmt::format("hyperparameter optimizer={} is not known; expected adam or sgd",
+                                 hp.optimizer));
+  }
+  if (!(std::isfinite(hp.lr) && hp.lr > 0)) {
+    throw InputError(fmt::format("hyperparameter lr={} is out of range; expected lr > 0", hp.lr));
+  }
+  check_range("beta1", hp.beta1, 0, 1, true);
+  check_range("beta2", hp.beta2, 0, 1, true);
+  check_range("eps", hp.eps, 0, 1, false);
+  check_range("weight_decay", hp.weight_decay, 0, 1e3, false);
+  check_range("momentum", hp.momentum, 0, 1, false);
+  if (hp.epochs < 1) {
+    throw InputError(
+        fmt::format("hyperparameter epochs={} is out of range; expected >= 1", hp.epochs));
+  }
+  if (hp.batch_size < 1) {
+    throw InputError(
+        fmt::format("hyperparameter batch_size={} is out of range; expected >= 1", hp.batch_size));
+  }
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& hp,
+                                                        std::vector<torch::Tensor> parameters) {
+  validate(hp);
+  if (hp.optimizer == "sgd") {
+    return std::make_unique<torch::optim::SGD>(
+        std::move(parameters),
+        torch::optim::SGDOptions(hp.lr).momentum(hp.momentum).weight_decay(hp.weight_decay));
+  }
+  return std::make_unique<torch::optim::Adam>(std::move(parameters),
+                                              torch::optim::AdamOptions(hp.lr)
+                                                  .betas({hp.beta1, hp.beta2})
+                                                  .eps(hp.eps)
+                                                  .weight_decay(hp.weight_decay));
+}
+
+TrainResult train(const TrainOptions& options, const data::Split& split, energy::Monitor* monitor,
+                  const EpochCallback& on_epoch) {
+  const auto& hp = options.hp;
+  validate(hp);
+  const ModelSpec spec = parse_model_spec(options.model_spec);
+  if (options.device != "cpu" && options.device != "cuda") {
+    throw InputError(fmt::format("device '{}' is not known; expected cpu or cuda", options.device));
+  }
+  if (options.device == "cuda" && !cuda_available()) {
+    throw InputError(
+        "device 'cuda' is not available: this greentune is built against a LibTorch without CUDA "
+        "or no GPU is visible; use --device cpu, or build with a CUDA LibTorch "
+        "(CMAKE_PREFIX_PATH=<python>/site-packages/torch/share/cmake)");
+  }
+  const data::Dataset& train_set = split.train;
+  if (train_set.count() == 0) {
+    throw InputError(fmt::format("dataset '{}' has no training images", train_set.name));
+  }
+  const bool cuda = options.device == "cuda";
+  const torch::Device device(cuda ? torch::kCUDA : torch::kCPU);
+  if (!cuda) configure_threads(options.threads);
+  const bool channels_last = options.channels_last && spec.family == Family::simplecnn;
+
+  auto start = Clock::now();
+  torch::manual_seed(hp.seed);
+  if (cuda) torch::cuda::manual_seed_all(hp.seed);
+  auto net =
+      build_network(spec, train_set.channels, train_set.height, train_set.width, train_set.classes);
+  net->to(device);
+  if (channels_last) {
+    for (auto& p : net->parameters()) {
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
+  auto optimizer = make_optimizer(hp, net->parameters());
+
+  TrainResult result;
+  result.model_spec = spec.to_string();
+  for (const auto& p : net->parameters()) result.parameter_count += p.numel();
+
+  const TensorData train_data = to_tensors(train_set, channels_last, device);
+  const TensorData validation_data = to_tensors(split.validation, channels_last, device);
+
+  std::vector<std::string> types;
+  for (const auto& module : *net) types.push_back(layer_type(module.ptr()->name()));
+
+  const int64_t n = train_data.count();
+  const int64_t batch = std::min<int64_t>(hp.batch_size, n);
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 shuffle_rng(hp.seed);
+  auto order_tensor = torch::empty({n}, torch::kInt64);
+  auto x_buffer = torch::empty_like(train_data.images.narrow(0, 0, batch));
+  auto y_buffer = torch::empty({batch}, train_data.labels.options());
+
+  for (int epoch = 1; epoch <= hp.epochs && !result.diverged; ++epoch) {
+    EpochRecord record;
+    record.epoch = epoch;
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    std::copy(order.begin(), order.end(), order_tensor.data_ptr<int64_t>());
+    auto order_device = order_tensor.to(device);
+    const int64_t batches = (n + batch - 1) / batch;
+    // Profile batches spread over the epoch (not the first, which pays one-off costs).
+    const int64_t profiled =
+        options.profile_layers
+            ? (options.profile_batches <= 0 ? batches
+                                            : std::min<int64_t>(options.profile_batches, batches))
+            : 0;
+    const int64_t profile_stride = profiled > 0 ? std::max<int64_t>(1, batches / profiled) : 0;
+    LayerTimes layer_times;
+
+    const std::string train_window = fmt::format("epoch-{}/train", epoch);
+    window_begin_end(monitor, train_window, true, 0);
+    auto train_start = Clock::now();
+    double loss_sum = 0;
+    int64_t seen = 0;
+    for (int64_t b = 0; b < batches; ++b) {
+      const int64_t first = b * batch;
+      const int64_t size = std::min(batch, n - first);
+      auto index = order_device.narrow(0, first, size);
+      auto x = size == batch ? x_buffer : x_buffer.narrow(0, 0, size);
+      auto y = size == batch ? y_buffer : y_buffer.narrow(0, 0, size);
+      torch::index_select_out(x, train_data.images, 0, index);
+      torch::index_select_out(y, train_data.labels, 0, index);
+
+      const bool profile =
+          profiled > 0 && (profiled == batches || (b % profile_stride == profile_stride - 1 &&
+                                                   b / profile_stride < profiled));
+      optimizer->zero_grad();
+      torch::Tensor loss;
+      if (!profile) {
+        loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+        loss.backward();
+      } else {
+        // Forward module by module with a clock read between them; backward timed by hooks on
+        // each module's output, which fire when that output's gradient is ready, i.e. when the
+        // module after it has finished its backward.
+        std::vector<torch::Tensor> outputs;
+        outputs.reserve(types.size());
+        torch::Tensor h = x;
+        size_t i = 0;
+        for (auto& module : *net) {
+          if (cuda) torch::cuda::synchronize();
+          auto t0 = Clock::now();
+          h = module.forward(h);
+          if (cuda) torch::cuda::synchronize();
+          layer_times.add(types[i++], seconds_since(t0));
+          outputs.push_back(h);
+        }
+        loss = torch::nn::functional::cross_entropy(h, y);
+        std::vector<Clock::time_point> grad_ready(outputs.size());
+        for (size_t k = 0; k < outputs.size(); ++k) {
+          outputs[k].register_hook([&grad_ready, k, cuda](const torch::Tensor&) {
+            if (cuda) torch::cuda::synchronize();
+            grad_ready[k] = Clock::now();
+          });
+        }
+        loss.backward();
+        if (cuda) torch::cuda::synchronize();
+        auto backward_end = Clock::now();
+        for (size_t k = 0; k < outputs.size(); ++k) {
+          auto until = k == 0 ? backward_end : grad_ready[k - 1];
+          layer_times.add(
+              types[k],
+              std::max(0.0, std::chrono::duration<double>(until - grad_ready[k]).count()));
+        }
+      }
+      const double batch_loss = loss.item<double>();
+      if (!std::isfinite(batch_loss)) {
+        result.diverged = true;
+        result.diverged_reason =
+            fmt::format("training loss became {} at epoch {}, batch {} of {} (lr={})", batch_loss,
+                        epoch, b + 1, batches, hp.lr);
+        break;
+      }
+      optimizer->step();
+      loss_sum += batch_loss * static_cast<double>(size);
+      seen += size;
+    }
+    if (cuda) torch::cuda::synchronize();
+    record.train_seconds = seconds_since(train_start);
+    record.train_energy = window_begin_end(monitor, train_window, false, record.train_seconds);
+    record.train_loss =
+        seen > 0 ? loss_sum / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
+    record.images_per_second = static_cast<double>(seen) / record.train_seconds;
+    if (seen > 0) {
+      record.joules_per_1000_images =
+          record.train_energy.total_joules / static_cast<double>(seen) * 1000.0;
+    }
+
+    double profiled_total = 0;
+    for (const auto& [type, s] : layer_times.seconds) profiled_total += s;
+    for (const auto& [type, s] : layer_times.seconds) {
+      if (profiled_total <= 0) break;
+      const double share = s / profiled_total;
+      record.layers.push_back({type, share, share * record.train_energy.total_joules});
+    }
+
+    const std::string eval_window = fmt::format("epoch-{}/eval", epoch);
+    window_begin_end(monitor, eval_window, true, 0);
+    auto eval_start = Clock::now();
+    if (!result.diverged) {
+      const auto v = evaluate(net, validation_data);
+      record.validation_loss = v.loss;
+      record.validation_accuracy = v.accuracy;
+    }
+    record.eval_seconds = seconds_since(eval_start);
+    record.eval_energy = window_begin_end(monitor, eval_window, false, record.eval_seconds);
+
+    result.joules += record.train_energy.total_joules + record.eval_energy.total_joules;
+    result.best_validation_accuracy =
+        std::max(result.best_validation_accuracy, record.validation_accuracy);
+    result.epochs.push_back(std::move(record));
+    if (on_epoch && !on_epoch(result.epochs.back())) break;
+  }
+
+  if (!result.diverged && split.test.count() > 0) {
+    const TensorData test_data = to_tensors(split.test, channels_last, device);
+    result.test_accuracy = evaluate(net, test_data).accuracy;
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace greentune::nn
