@@ -315,7 +315,7 @@ void SqliteStorage::finish_trial(int64_t trial_id, const tune::Trial& result) {
     }
     if (state.text(0) != "running") {
       // E.g. another worker failed it as stale: its result must not be counted a second time.
-      throw StoreError(fmt::format(
+      throw TrialNotRunningError(fmt::format(
           "study store {}: trial {} (id {}) is {}, not running; its result was not stored", path_,
           state.int64(1), trial_id, state.text(0)));
     }

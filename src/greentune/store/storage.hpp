@@ -7,20 +7,27 @@
 #include <string>
 #include <vector>
 
+#include "greentune/common/error.hpp"
 #include "greentune/tune/space.hpp"
 #include "greentune/tune/trial.hpp"
 
 namespace greentune::store {
 
+// finish_trial on a trial that is no longer running (e.g. failed as stale by another worker).
+class TrialNotRunningError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct StudyInfo {
   int64_t id = 0;
   std::string name;
   tune::Direction direction = tune::Direction::maximize;
-  std::string strategy;    // grid | random | bayes | ...
-  std::string objective;   // train | branin | hartmann6 | ...
-  std::string space_json;  // the search space as configured; a changed space is refused
+  std::string strategy;            // grid | random | bayes | ...
+  std::string objective;           // train | branin | hartmann6 | ...
+  std::string space_json;          // the search space as configured; a changed space is refused
   std::string config_json = "{}";  // the rest of the study's configuration, for the report
-  std::string group;       // experiment this study belongs to ("" if none)
+  std::string group;               // experiment this study belongs to ("" if none)
 };
 
 class Storage {
@@ -41,7 +48,8 @@ class Storage {
   // `propose` returning std::nullopt means the space is exhausted: no trial is created.
   virtual std::optional<tune::Trial> claim_trial(
       int64_t study_id, const std::string& host,
-      const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose) = 0;
+      const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>&
+          propose) = 0;
 
   virtual void heartbeat(int64_t trial_id) = 0;
   virtual void report_intermediate(int64_t trial_id, int step, double value) = 0;

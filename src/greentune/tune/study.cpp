@@ -1,0 +1,298 @@
+#include "greentune/tune/study.hpp"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "greentune/common/error.hpp"
+#include "greentune/tune/config.hpp"
+
+namespace greentune::tune {
+namespace {
+
+std::string this_host() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+class StoredTrialContext final : public TrialContext {
+ public:
+  StoredTrialContext(store::Storage& storage, const Trial& trial)
+      : storage_(storage), trial_(trial) {}
+  int number() const override { return trial_.number; }
+  const Params& params() const override { return trial_.params; }
+  void report(int step, double value) override {
+    storage_.report_intermediate(trial_.id, step, value);
+  }
+
+ private:
+  store::Storage& storage_;
+  const Trial& trial_;
+};
+
+}  // namespace
+
+bool counts_as_round(TrialState state) {
+  return state == TrialState::complete || state == TrialState::diverged ||
+         state == TrialState::pruned;
+}
+
+bool better(double a, double b, Direction direction) {
+  return direction == Direction::minimize ? a < b : a > b;
+}
+
+Study::Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler)
+    : storage_(storage), options_(std::move(options)), sampler_(std::move(sampler)) {
+  if (!sampler_) throw InputError(fmt::format("study '{}': no sampler given", options_.name));
+  if (options_.heartbeat_seconds <= 0 || options_.stale_seconds < 2 * options_.heartbeat_seconds) {
+    throw InputError(fmt::format(
+        "study '{}': stale_seconds ({}) must be at least twice heartbeat_seconds ({}) and both "
+        "positive, or live trials would be taken for dead ones",
+        options_.name, options_.stale_seconds, options_.heartbeat_seconds));
+  }
+  if (options_.rounds < 0) {
+    throw InputError(
+        fmt::format("study '{}': rounds = {}; expected >= 0", options_.name, options_.rounds));
+  }
+  if (options_.host.empty()) options_.host = this_host();
+  store::StudyInfo wanted;
+  wanted.name = options_.name;
+  wanted.direction = options_.direction;
+  wanted.strategy = options_.strategy.empty() ? sampler_->name() : options_.strategy;
+  wanted.objective = options_.objective;
+  wanted.space_json = space_to_json(options_.space).dump();
+  wanted.config_json = options_.config_json;
+  wanted.group = options_.group;
+  info_ = storage_.create_or_open_study(wanted);
+  for (const auto& t : storage_.fail_stale_trials(info_.id, options_.stale_seconds)) {
+    spdlog::warn("study '{}': trial {} (host {}) had no heartbeat for over {} s; marked failed",
+                 info_.name, t.number, t.host, options_.stale_seconds);
+  }
+  heartbeat_ = std::thread([this] { heartbeat_loop(); });
+}
+
+Study::~Study() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+void Study::heartbeat_loop() {
+  std::unique_lock lock(mutex_);
+  auto interval = std::chrono::duration<double>(options_.heartbeat_seconds);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval, [this] { return stopping_; });
+    if (stopping_) break;
+    std::set<int64_t> open = open_trials_;
+    lock.unlock();
+    for (int64_t id : open) {
+      try {
+        storage_.heartbeat(id);
+      } catch (const std::exception& e) {
+        // A missed beat is survivable; stale_seconds leaves room for several.
+        spdlog::warn("study '{}': heartbeat for trial id {} failed: {}", info_.name, id, e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+std::optional<Trial> Study::ask() {
+  for (const auto& t : storage_.fail_stale_trials(info_.id, options_.stale_seconds)) {
+    spdlog::warn("study '{}': trial {} (host {}) had no heartbeat for over {} s; marked failed",
+                 info_.name, t.number, t.host, options_.stale_seconds);
+  }
+  auto propose = [this](const std::vector<Trial>& history) -> std::optional<Params> {
+    // Failed trials are left out: their points are proposed again (a crash loses no grid point),
+    // and they never enter a model.
+    std::vector<Trial> live;
+    int taken = 0;
+    for (const auto& t : history) {
+      if (t.state == TrialState::failed) continue;
+      live.push_back(t);
+      ++taken;
+    }
+    if (options_.rounds > 0 && taken >= options_.rounds) return std::nullopt;
+    SamplerContext context{options_.space, live, options_.direction, options_.seed};
+    return sampler_->propose(context);
+  };
+  auto trial = storage_.claim_trial(info_.id, options_.host, propose);
+  if (trial) {
+    std::lock_guard lock(mutex_);
+    open_trials_.insert(trial->id);
+  }
+  return trial;
+}
+
+void Study::tell(const Trial& trial, const ObjectiveResult& result) {
+  Trial finished = trial;
+  finished.state = result.state;
+  finished.value = result.value;
+  finished.values = result.values;
+  finished.seconds = result.seconds;
+  finished.energy = result.energy;
+  finished.joules = result.joules;
+  finished.attrs_json = result.attrs_json;
+  if (finished.state == TrialState::running) finished.state = TrialState::complete;
+  if (finished.state == TrialState::complete &&
+      (!finished.value || !std::isfinite(*finished.value))) {
+    // A complete trial without a usable value would poison every model fitted on it.
+    finished.state = TrialState::diverged;
+    finished.value.reset();
+  }
+  finished.intermediate.clear();  // already stored by TrialContext::report
+  {
+    std::lock_guard lock(mutex_);
+    open_trials_.erase(trial.id);
+  }
+  storage_.finish_trial(trial.id, finished);
+}
+
+void Study::tell_failed(const Trial& trial, const std::string& error) {
+  ObjectiveResult result;
+  result.state = TrialState::failed;
+  result.attrs_json = nlohmann::json{{"error", error}}.dump();
+  tell(trial, result);
+}
+
+void Study::fail_open_trials(const std::string& reason) {
+  std::set<int64_t> open;
+  {
+    std::lock_guard lock(mutex_);
+    open.swap(open_trials_);
+  }
+  for (int64_t id : open) {
+    Trial result;
+    result.state = TrialState::failed;
+    result.attrs_json = nlohmann::json{{"error", reason}}.dump();
+    try {
+      storage_.finish_trial(id, result);
+    } catch (const std::exception& e) {
+      spdlog::warn("study '{}': could not mark trial id {} failed: {}", info_.name, id, e.what());
+    }
+  }
+}
+
+std::vector<Trial> Study::optimize(const Objective& objective, int n,
+                                   const ProgressCallback& progress) {
+  std::vector<Trial> done;
+  int failures_in_a_row = 0;
+  double started = now_seconds();
+  for (int i = 0; i < n; ++i) {
+    std::optional<Trial> trial = ask();
+    if (!trial) break;
+    StoredTrialContext context(storage_, *trial);
+    ObjectiveResult result;
+    double t0 = now_seconds();
+    try {
+      result = objective(trial->params, context);
+    } catch (const std::exception& e) {
+      try {
+        tell_failed(*trial, e.what());
+      } catch (const std::exception& inner) {
+        spdlog::warn("study '{}': trial {}: {}", info_.name, trial->number, inner.what());
+      }
+      throw;
+    }
+    if (result.seconds == 0) result.seconds = now_seconds() - t0;
+    try {
+      tell(*trial, result);
+    } catch (const store::TrialNotRunningError& e) {
+      spdlog::warn("study '{}': {}", info_.name, e.what());
+      continue;
+    }
+
+    failures_in_a_row = result.state == TrialState::failed ? failures_in_a_row + 1 : 0;
+    if (failures_in_a_row >= options_.max_consecutive_failures) {
+      throw Error(fmt::format(
+          "study '{}': {} trials failed in a row (last: trial {}, {}); stopping so a failing "
+          "configuration is not retried forever",
+          info_.name, failures_in_a_row, trial->number, result.attrs_json));
+    }
+
+    std::vector<Trial> all = storage_.trials(info_.id);
+    Trial* mine = nullptr;
+    Progress p;
+    p.rounds = options_.rounds;
+    for (auto& t : all) {
+      if (t.id == trial->id) mine = &t;
+      p.joules += t.joules;
+      if (counts_as_round(t.state)) ++p.round;
+      if (t.state == TrialState::complete && t.value &&
+          (!p.best || better(*t.value, *p.best, options_.direction))) {
+        p.best = t.value;
+      }
+    }
+    if (mine) done.push_back(*mine);
+    if (progress && mine) {
+      p.trial = mine;
+      int remaining =
+          std::min(options_.rounds > 0 ? options_.rounds - p.round : n - i - 1, n - i - 1);
+      double per_trial = (now_seconds() - started) / static_cast<double>(i + 1);
+      p.eta_seconds = remaining > 0 ? per_trial * remaining : 0;
+      progress(p);
+    }
+  }
+  return done;
+}
+
+std::vector<Trial> Study::trials() const {
+  return storage_.trials(info_.id);
+}
+
+std::optional<Trial> Study::best_trial() const {
+  std::optional<Trial> best;
+  for (auto& t : storage_.trials(info_.id)) {
+    if (t.state != TrialState::complete || !t.value) continue;
+    if (!best || better(*t.value, *best->value, options_.direction)) best = t;
+  }
+  return best;
+}
+
+int Study::finished_count() const {
+  int count = 0;
+  for (const auto& t : storage_.trials(info_.id)) count += counts_as_round(t.state) ? 1 : 0;
+  return count;
+}
+
+SignalGuard::SignalGuard(std::function<void(int)> on_signal) : on_signal_(std::move(on_signal)) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &mask, &old_mask_);
+  waiter_ = std::thread([this, mask] {
+    timespec tick{0, 200'000'000};
+    while (!stop_) {
+      int signo = sigtimedwait(&mask, nullptr, &tick);
+      if (signo <= 0) continue;
+      if (on_signal_) on_signal_(signo);
+      std::fflush(stdout);
+      std::fflush(stderr);
+      _exit(128 + signo);
+    }
+  });
+}
+
+SignalGuard::~SignalGuard() {
+  stop_ = true;
+  waiter_.join();
+  pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+}
+
+}  // namespace greentune::tune

@@ -1,0 +1,132 @@
+#pragma once
+// A study: ask/tell and optimize(objective, n) over a Storage and a Sampler (Optuna's split).
+// Everything lives in storage, so several processes (or machines) can work on one study, and a
+// study re-opened by name continues where it stopped:
+//
+//   auto storage = store::open_storage("sqlite:studies.db");
+//   tune::Study study(*storage, options, tune::make_sampler("bayes", {}));
+//   study.optimize(objective, 30);            // or: auto t = study.ask(); ...; study.tell(*t, r);
+//
+// While a trial runs, a heartbeat thread refreshes it in storage; a trial whose process died (no
+// heartbeat for stale_seconds) is marked failed by the next worker and its point is proposed again.
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "greentune/store/storage.hpp"
+#include "greentune/tune/objective.hpp"
+#include "greentune/tune/sampler.hpp"
+#include "greentune/tune/space.hpp"
+#include "greentune/tune/trial.hpp"
+
+namespace greentune::tune {
+
+struct StudyOptions {
+  std::string name;
+  Direction direction = Direction::minimize;
+  std::string strategy;   // recorded with the study (the sampler itself is passed in)
+  std::string objective;  // recorded; a re-opened study must have the same one
+  SearchSpace space;
+  std::string config_json = "{}";
+  std::string group;
+  uint64_t seed = 1234;
+  // Total finished (complete, diverged or pruned) trials the study aims for, over all runs and
+  // workers; 0: no limit (optimize's n alone decides).
+  int rounds = 0;
+  double heartbeat_seconds = 10;
+  double stale_seconds = 60;  // a running trial without a heartbeat this long is failed
+  // A deterministic failure must not loop forever: give up after this many failed trials in a row.
+  int max_consecutive_failures = 5;
+  std::string host;  // "": this machine's host name
+};
+
+// One round as optimize() reports it.
+struct Progress {
+  int round = 0;   // finished trials of the study so far (this one included)
+  int rounds = 0;  // the study's target (0: none)
+  const Trial* trial = nullptr;
+  std::optional<double> best;  // best value of the study so far
+  double joules = 0;           // joules of all the study's trials so far
+  double eta_seconds = -1;     // -1: unknown
+};
+using ProgressCallback = std::function<void(const Progress&)>;
+
+class Study {
+ public:
+  // Creates the study in storage or re-opens it (InputError if its direction, objective or space
+  // differ), then fails trials left running by dead processes.
+  Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler);
+  ~Study();
+  Study(const Study&) = delete;
+  Study& operator=(const Study&) = delete;
+
+  const store::StudyInfo& info() const { return info_; }
+  const StudyOptions& options() const { return options_; }
+
+  // Claims the next trial (running, heartbeat started). std::nullopt when the study has its
+  // rounds (running trials of other workers included) or the sampler has nothing left.
+  std::optional<Trial> ask();
+  // Finishes a trial asked for by this process. StoreError if the trial is no longer running
+  // (e.g. failed as stale by another worker): the result is then not counted.
+  void tell(const Trial& trial, const ObjectiveResult& result);
+  void tell_failed(const Trial& trial, const std::string& error);
+
+  // Runs up to `n` trials in this process, fewer if ask() says the study is done. Exceptions
+  // from the objective mark the trial failed and propagate. Returns the trials this call finished.
+  std::vector<Trial> optimize(const Objective& objective, int n,
+                              const ProgressCallback& progress = {});
+
+  std::vector<Trial> trials() const;
+  std::optional<Trial> best_trial() const;
+  int finished_count() const;  // complete + diverged + pruned
+
+  // Marks every trial this process is running as failed (used on SIGINT/SIGTERM). Thread-safe.
+  void fail_open_trials(const std::string& reason);
+
+ private:
+  void heartbeat_loop();
+
+  store::Storage& storage_;
+  StudyOptions options_;
+  std::unique_ptr<Sampler> sampler_;
+  store::StudyInfo info_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::set<int64_t> open_trials_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
+};
+
+// True for the states that count as a finished round (complete, diverged, pruned).
+bool counts_as_round(TrialState state);
+// Direction-aware: is `a` better than `b`?
+bool better(double a, double b, Direction direction);
+
+// Blocks SIGINT and SIGTERM in the calling thread (and threads it starts later) and waits for them
+// on its own thread: on a signal, `on_signal(signo)` runs on that thread (e.g. fail the running
+// trial), then the process exits with 128 + signo. Create it before starting other threads.
+class SignalGuard {
+ public:
+  explicit SignalGuard(std::function<void(int)> on_signal);
+  ~SignalGuard();
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  std::function<void(int)> on_signal_;
+  std::atomic<bool> stop_{false};
+  std::thread waiter_;
+  sigset_t old_mask_{};
+};
+
+}  // namespace greentune::tune
