@@ -1,12 +1,223 @@
 #include "greentune/energy/powercap.hpp"
 
-namespace greentune::energy {
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <tuple>
+#include <vector>
 
-std::unique_ptr<Source> open_powercap(const SystemPaths&, ProbeResult& result) {
+#include "greentune/energy/sysfs_read.hpp"
+
+namespace greentune::energy {
+namespace {
+
+// Without a stated limit, assume a domain can draw this much: about 2x the highest server TDPs,
+// so the sampling bound stays safe on any machine we can run on.
+constexpr double kFallbackMaxWatts = 1000.0;
+
+struct Zone {
+  std::filesystem::path dir;
+  std::string zone_id;  // "intel-rapl:0:1"
+  bool mmio = false;
+  uint64_t top = 0;  // the N of intel-rapl:N
+  bool subzone = false;
+  std::string kernel_name;  // contents of `name`
+  std::string domain;
+  uint64_t wraps_at = 0;
+  double max_watts = kFallbackMaxWatts;
+};
+
+std::string top_domain_name(const std::string& kernel_name, uint64_t top) {
+  // "package-0" already carries its package; "psys" is one per platform; anything else gets the
+  // zone number so two of them cannot collide.
+  if (kernel_name.rfind("package-", 0) == 0 || kernel_name == "psys") return kernel_name;
+  return kernel_name + "-" + std::to_string(top);
+}
+
+std::string package_suffix(const std::string& parent_domain) {
+  auto dash = parent_domain.rfind('-');
+  return dash == std::string::npos ? parent_domain : parent_domain.substr(dash + 1);
+}
+
+double stated_max_watts(const std::filesystem::path& dir) {
+  double watts = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto uw = read_u64(dir / ("constraint_" + std::to_string(i) + "_max_power_uw"));
+    if (uw && *uw > 0) watts = std::max(watts, static_cast<double>(*uw) * 1e-6);
+  }
+  // Limits can be exceeded briefly (PL2 boosts); double the stated maximum to stay safe.
+  return watts > 0 ? 2 * watts : kFallbackMaxWatts;
+}
+
+class PowercapSource final : public Source {
+ public:
+  explicit PowercapSource(std::vector<Zone> zones) : zones_(std::move(zones)) {
+    for (const auto& zone : zones_) {
+      DomainInfo info;
+      info.name = zone.domain;
+      info.source = "powercap";
+      info.kind = Kind::measured;
+      info.method = "RAPL via powercap " + zone.zone_id + " (" + zone.kernel_name + ")";
+      // core/uncore sit inside their package; psys covers the whole platform, packages included.
+      // DRAM is outside the package domain, so it is a part of its own.
+      info.part_of_parent =
+          zone.kernel_name == "core" || zone.kernel_name == "uncore" || zone.kernel_name == "psys";
+      if (zone.kernel_name == "psys") info.method += "; overlaps the packages, not added to totals";
+      domains_.push_back(info);
+    }
+  }
+
+  std::string name() const override { return "powercap"; }
+  std::vector<DomainInfo> domains() const override { return domains_; }
+
+  std::vector<CounterRead> read() override {
+    std::vector<CounterRead> reads;
+    reads.reserve(zones_.size());
+    for (const auto& zone : zones_) {
+      CounterRead read;
+      read.wraps_at = zone.wraps_at;
+      read.joules_per_unit = 1e-6;
+      auto value = read_u64(zone.dir / "energy_uj");
+      read.ok = value.has_value() && *value < zone.wraps_at;
+      read.value = read.ok ? *value : 0;
+      reads.push_back(read);
+    }
+    return reads;
+  }
+
+  std::chrono::milliseconds max_read_interval() const override {
+    double seconds = 3600;
+    for (const auto& zone : zones_) {
+      double range_joules = static_cast<double>(zone.wraps_at) * 1e-6;
+      seconds = std::min(seconds, range_joules / 2 / zone.max_watts);
+    }
+    return std::chrono::milliseconds(std::max<int64_t>(1, static_cast<int64_t>(seconds * 1000)));
+  }
+
+ private:
+  std::vector<Zone> zones_;
+  std::vector<DomainInfo> domains_;
+};
+
+std::string permission_reason(const std::filesystem::path& file,
+                              const std::filesystem::path& root) {
+  auto pattern = (root / "intel-rapl").string();
+  return "permission denied reading " + file.string() +
+         " (energy_uj is root-only on Linux >= 5.10, since the PLATYPUS side channel); grant "
+         "read access with: sudo chmod a+r " +
+         pattern + ":*/energy_uj " + pattern +
+         ":*:*/energy_uj (until reboot; for a lasting fix add "
+         "a udev rule: SUBSYSTEM==\"powercap\", ACTION==\"add\", RUN+=\"/bin/chmod a+r "
+         "/sys%p/energy_uj\"), or run greentune as root";
+}
+
+}  // namespace
+
+std::unique_ptr<Source> open_powercap(const SystemPaths& paths, ProbeResult& result) {
+  result = ProbeResult{};
   result.source = "powercap";
-  result.usable = false;
-  result.reason = "not implemented yet";
-  return nullptr;
+  auto root = paths.sysfs_root / "class/powercap";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) {
+    result.reason = "no powercap tree at " + root.string() +
+                    " (kernel without intel_rapl_msr/intel_rapl_common, a VM or container "
+                    "without it; try: sudo modprobe intel_rapl_msr)";
+    return nullptr;
+  }
+
+  static const std::regex zone_pattern(R"(^(intel-rapl|intel-rapl-mmio):(\d+)(?::(\d+))?$)");
+  std::vector<Zone> zones;
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+    std::string id = entry.path().filename().string();
+    std::smatch match;
+    if (!std::regex_match(id, match, zone_pattern)) continue;
+    Zone zone;
+    zone.dir = entry.path();
+    zone.zone_id = id;
+    zone.mmio = match[1] == "intel-rapl-mmio";
+    zone.top = *parse_u64(match[2].str());
+    zone.subzone = match[3].matched;
+    zones.push_back(zone);
+  }
+  if (zones.empty()) {
+    result.reason = "no intel-rapl:* or intel-rapl-mmio:* zones in " + root.string() +
+                    " (RAPL not exposed on this machine; try: sudo modprobe intel_rapl_msr)";
+    return nullptr;
+  }
+  // Parents before their subzones, and the MSR-backed tree before its MMIO copy.
+  std::sort(zones.begin(), zones.end(), [](const Zone& a, const Zone& b) {
+    return std::tie(a.mmio, a.top, a.subzone, a.zone_id) <
+           std::tie(b.mmio, b.top, b.subzone, b.zone_id);
+  });
+
+  std::map<std::pair<bool, uint64_t>, std::string> top_domain;  // (mmio, N) -> domain
+  std::vector<Zone> kept;
+  std::vector<std::string> skipped;
+  auto has_domain = [&kept](const std::string& name) {
+    return std::any_of(kept.begin(), kept.end(), [&](const Zone& z) { return z.domain == name; });
+  };
+  for (auto& zone : zones) {
+    FileText name = read_attribute(zone.dir / "name");
+    if (!name.ok() || name.text.empty()) {
+      skipped.push_back(zone.zone_id + ": unreadable name (" + describe_errno(name.error) + ")");
+      continue;
+    }
+    zone.kernel_name = name.text;
+    if (!zone.subzone) {
+      zone.domain = top_domain_name(zone.kernel_name, zone.top);
+      top_domain[{zone.mmio, zone.top}] = zone.domain;
+    } else {
+      auto parent = top_domain.find({zone.mmio, zone.top});
+      std::string package =
+          parent == top_domain.end() ? std::to_string(zone.top) : package_suffix(parent->second);
+      zone.domain = zone.kernel_name + "-" + package;
+    }
+    // The MMIO interface reports the same package counter as the MSR one: keep one copy.
+    if (has_domain(zone.domain)) {
+      if (!zone.mmio) skipped.push_back(zone.zone_id + ": duplicate domain " + zone.domain);
+      continue;
+    }
+
+    FileText energy = read_attribute(zone.dir / "energy_uj");
+    if (!energy.ok()) {
+      if (energy.error == EACCES || energy.error == EPERM) {
+        result.reason = permission_reason(zone.dir / "energy_uj", root);
+        return nullptr;
+      }
+      skipped.push_back(zone.zone_id + ": cannot read energy_uj (" + describe_errno(energy.error) +
+                        ")");
+      continue;
+    }
+    if (!parse_u64(energy.text)) {
+      skipped.push_back(zone.zone_id + ": energy_uj is not a number: '" + energy.text + "'");
+      continue;
+    }
+    auto range = read_u64(zone.dir / "max_energy_range_uj");
+    if (!range || *range == 0 || *range == UINT64_MAX) {
+      skipped.push_back(zone.zone_id + ": max_energy_range_uj missing or not a positive number");
+      continue;
+    }
+    zone.wraps_at = *range + 1;
+    zone.max_watts = stated_max_watts(zone.dir);
+    kept.push_back(zone);
+  }
+
+  if (kept.empty()) {
+    result.reason = "no readable RAPL zone in " + root.string();
+    for (const auto& s : skipped) result.reason += "; " + s;
+    return nullptr;
+  }
+  auto source = std::make_unique<PowercapSource>(std::move(kept));
+  result.usable = true;
+  result.domains = source->domains();
+  if (!skipped.empty()) {
+    result.reason = "skipped";
+    for (size_t i = 0; i < skipped.size(); ++i) result.reason += (i ? "; " : " ") + skipped[i];
+  }
+  return source;
 }
 
 }  // namespace greentune::energy

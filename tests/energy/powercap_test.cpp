@@ -1,0 +1,257 @@
+#include "greentune/energy/powercap.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "energy/fake_sysfs.hpp"
+
+namespace greentune::energy {
+namespace {
+
+using testing::FakeRoot;
+using ::testing::HasSubstr;
+
+constexpr uint64_t kRange = 262143328850;  // a real max_energy_range_uj
+
+void write_zone(const FakeRoot& root, const std::string& id, const std::string& name,
+                uint64_t energy, uint64_t range = kRange) {
+  auto dir = std::filesystem::path("sys/class/powercap") / id;
+  root.write(dir / "name", name + "\n");
+  root.write(dir / "energy_uj", std::to_string(energy) + "\n");
+  root.write(dir / "max_energy_range_uj", std::to_string(range) + "\n");
+}
+
+// Two sockets with core/uncore/dram subzones, a psys zone, and an MMIO copy of package-0.
+void write_two_socket_tree(const FakeRoot& root) {
+  write_zone(root, "intel-rapl:0", "package-0", 1000);
+  write_zone(root, "intel-rapl:0:0", "core", 100);
+  write_zone(root, "intel-rapl:0:1", "uncore", 10);
+  write_zone(root, "intel-rapl:0:2", "dram", 500);
+  write_zone(root, "intel-rapl:1", "package-1", 2000);
+  write_zone(root, "intel-rapl:1:0", "core", 200);
+  write_zone(root, "intel-rapl:1:1", "dram", 600);
+  write_zone(root, "intel-rapl:2", "psys", 9000);
+  write_zone(root, "intel-rapl-mmio:0", "package-0", 1001);
+  root.write("sys/class/powercap/intel-rapl/enabled", "1\n");  // the control type, not a zone
+}
+
+std::vector<std::string> names(const std::vector<DomainInfo>& domains) {
+  std::vector<std::string> out;
+  for (const auto& d : domains) out.push_back(d.name);
+  return out;
+}
+
+const DomainInfo& find(const std::vector<DomainInfo>& domains, const std::string& name) {
+  for (const auto& d : domains)
+    if (d.name == name) return d;
+  throw std::runtime_error("no domain " + name);
+}
+
+TEST(Powercap, TwoSocketsWithSubzonesPsysAndMmioDuplicate) {
+  FakeRoot root;
+  write_two_socket_tree(root);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_TRUE(result.usable);
+  EXPECT_EQ(result.source, "powercap");
+  auto domains = source->domains();
+  EXPECT_THAT(names(domains),
+              ::testing::UnorderedElementsAre("package-0", "core-0", "uncore-0", "dram-0",
+                                              "package-1", "core-1", "dram-1", "psys"));
+  EXPECT_EQ(names(result.domains), names(domains));
+  // The MSR-backed zone is kept, not its MMIO copy.
+  EXPECT_THAT(find(domains, "package-0").method, HasSubstr("intel-rapl:0 "));
+  // Subzones inside a package, and psys over everything, are never added to totals.
+  EXPECT_FALSE(find(domains, "package-0").part_of_parent);
+  EXPECT_FALSE(find(domains, "package-1").part_of_parent);
+  EXPECT_FALSE(find(domains, "dram-0").part_of_parent);
+  EXPECT_TRUE(find(domains, "core-0").part_of_parent);
+  EXPECT_TRUE(find(domains, "uncore-0").part_of_parent);
+  EXPECT_TRUE(find(domains, "core-1").part_of_parent);
+  EXPECT_TRUE(find(domains, "psys").part_of_parent);
+  for (const auto& d : domains) {
+    EXPECT_EQ(d.source, "powercap");
+    EXPECT_EQ(d.kind, Kind::measured);
+  }
+
+  auto reads = source->read();
+  ASSERT_EQ(reads.size(), domains.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    EXPECT_TRUE(reads[i].ok) << domains[i].name;
+    EXPECT_EQ(reads[i].wraps_at, kRange + 1);
+    EXPECT_DOUBLE_EQ(reads[i].joules_per_unit, 1e-6);
+  }
+  auto value_of = [&](const std::string& name) {
+    for (size_t i = 0; i < domains.size(); ++i)
+      if (domains[i].name == name) return reads[i].value;
+    return uint64_t{0};
+  };
+  EXPECT_EQ(value_of("package-0"), 1000u);
+  EXPECT_EQ(value_of("dram-1"), 600u);
+  EXPECT_EQ(value_of("psys"), 9000u);
+}
+
+TEST(Powercap, MmioOnlyZoneIsUsedWhenNoMsrCopyExists) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0", 1);
+  write_zone(root, "intel-rapl-mmio:0", "package-0", 2);
+  write_zone(root, "intel-rapl-mmio:1", "package-1", 3);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(names(source->domains()), ::testing::ElementsAre("package-0", "package-1"));
+  EXPECT_THAT(source->domains()[1].method, HasSubstr("intel-rapl-mmio:1"));
+}
+
+TEST(Powercap, ReadsFollowACounterThatWrapsSeveralTimes) {
+  FakeRoot root;
+  constexpr uint64_t range = 999'999;  // small range: wraps_at = 1e6 uJ = 1 J
+  write_zone(root, "intel-rapl:0", "package-0", 900'000, range);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  // Drive 0.3 J per step through several wraps; every raw read is the kernel's value, and the
+  // modular differences add up to the energy that flowed.
+  uint64_t expected_total = 0, measured_total = 0;
+  uint64_t previous = source->read().at(0).value;
+  EXPECT_EQ(previous, 900'000u);
+  uint64_t counter = 900'000;
+  for (int step = 0; step < 12; ++step) {
+    counter = (counter + 300'000) % (range + 1);
+    expected_total += 300'000;
+    root.write("sys/class/powercap/intel-rapl:0/energy_uj", std::to_string(counter) + "\n");
+    auto read = source->read().at(0);
+    ASSERT_TRUE(read.ok);
+    EXPECT_EQ(read.value, counter);
+    EXPECT_EQ(read.wraps_at, range + 1);
+    measured_total += (read.value + read.wraps_at - previous) % read.wraps_at;
+    previous = read.value;
+  }
+  EXPECT_EQ(measured_total, expected_total);  // 3.6 J through 3 wraps
+  // Half a 1 J range at the fallback 1000 W is 0.5 ms; the bound is clamped to at least 1 ms.
+  EXPECT_EQ(source->max_read_interval(), std::chrono::milliseconds(1));
+}
+
+TEST(Powercap, MaxReadIntervalUsesStatedMaxPower) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0", 0, 99'999'999);  // 100 J range
+  root.write("sys/class/powercap/intel-rapl:0/constraint_0_max_power_uw", "125000000\n");
+  root.write("sys/class/powercap/intel-rapl:0/constraint_1_max_power_uw", "25000000\n");
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  // Half of 100 J at 2 x 125 W = 0.2 s.
+  EXPECT_EQ(source->max_read_interval(), std::chrono::milliseconds(200));
+}
+
+TEST(Powercap, NonNumericValueAtReadTimeIsAFailedReadNotGarbage) {
+  FakeRoot root;
+  write_two_socket_tree(root);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source);
+  root.write("sys/class/powercap/intel-rapl:1/energy_uj", "12ab\n");
+  auto domains = source->domains();
+  auto reads = source->read();
+  for (size_t i = 0; i < domains.size(); ++i) {
+    EXPECT_EQ(reads[i].ok, domains[i].name != "package-1") << domains[i].name;
+    if (!reads[i].ok) {
+      EXPECT_EQ(reads[i].value, 0u);
+    }
+  }
+  // Beyond the stated range is as impossible as letters.
+  root.write("sys/class/powercap/intel-rapl:1/energy_uj", std::to_string(kRange + 1) + "\n");
+  for (size_t i = 0; i < domains.size(); ++i) {
+    if (domains[i].name == "package-1") {
+      EXPECT_FALSE(source->read()[i].ok);
+    }
+  }
+}
+
+TEST(Powercap, UnreadableFileAtReadTimeIsAFailedRead) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0", 5);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source);
+  // A directory in the file's place fails to read even for root, where chmod 000 would not.
+  auto file = root.path() / "sys/class/powercap/intel-rapl:0/energy_uj";
+  std::filesystem::remove(file);
+  std::filesystem::create_directory(file);
+  EXPECT_FALSE(source->read().at(0).ok);
+  std::filesystem::remove(file);
+  EXPECT_FALSE(source->read().at(0).ok);
+  root.write("sys/class/powercap/intel-rapl:0/energy_uj", "7\n");
+  EXPECT_TRUE(source->read().at(0).ok);
+  EXPECT_EQ(source->read().at(0).value, 7u);
+}
+
+TEST(Powercap, CounterGoingBackwardsIsReportedAsRead) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0", 5000);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source);
+  root.write("sys/class/powercap/intel-rapl:0/energy_uj", "4000\n");
+  auto read = source->read().at(0);
+  EXPECT_TRUE(read.ok);
+  EXPECT_EQ(read.value, 4000u);  // the Monitor decides what a backwards step means
+}
+
+TEST(Powercap, BadZonesAreSkippedWithReasons) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0", 5);
+  write_zone(root, "intel-rapl:1", "package-1", 0);
+  root.write("sys/class/powercap/intel-rapl:1/energy_uj", "n/a\n");
+  write_zone(root, "intel-rapl:2", "package-2", 0);
+  root.write("sys/class/powercap/intel-rapl:2/max_energy_range_uj", "\n");
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source);
+  EXPECT_THAT(names(source->domains()), ::testing::ElementsAre("package-0"));
+  EXPECT_THAT(result.reason, HasSubstr("intel-rapl:1: energy_uj is not a number: 'n/a'"));
+  EXPECT_THAT(result.reason, HasSubstr("intel-rapl:2: max_energy_range_uj"));
+}
+
+TEST(Powercap, NoTreeSaysWhy) {
+  FakeRoot root;
+  ProbeResult result;
+  EXPECT_FALSE(open_powercap(root.paths(), result));
+  EXPECT_FALSE(result.usable);
+  EXPECT_THAT(result.reason, HasSubstr("no powercap tree at " + root.paths().sysfs_root.string()));
+  root.write("sys/class/powercap/dtpm/enabled", "1\n");
+  EXPECT_FALSE(open_powercap(root.paths(), result));
+  EXPECT_THAT(result.reason, HasSubstr("no intel-rapl:* or intel-rapl-mmio:* zones"));
+}
+
+TEST(Powercap, PermissionDeniedGivesTheCommand) {
+  FakeRoot root;
+  write_two_socket_tree(root);
+  for (const auto& entry :
+       std::filesystem::directory_iterator(root.path() / "sys/class/powercap")) {
+    if (std::filesystem::exists(entry.path() / "energy_uj")) {
+      std::filesystem::permissions(entry.path() / "energy_uj", std::filesystem::perms::owner_read);
+    }
+  }
+  auto paths = root.paths();
+  // As root, chmod does not block reads: check from a child that has dropped root.
+  std::string reason = testing::run_as_nobody([&] {
+    ProbeResult result;
+    auto source = open_powercap(paths, result);
+    return std::string(source ? "opened" : "refused") + "|" + result.reason;
+  });
+  EXPECT_THAT(reason, ::testing::StartsWith("refused|permission denied reading "));
+  auto pattern = (paths.sysfs_root / "class/powercap/intel-rapl").string();
+  EXPECT_THAT(reason, HasSubstr("sudo chmod a+r " + pattern + ":*/energy_uj " + pattern +
+                                ":*:*/energy_uj"));
+  EXPECT_THAT(reason, HasSubstr("udev rule"));
+}
+
+}  // namespace
+}  // namespace greentune::energy
