@@ -27,6 +27,9 @@ class FakeRoot {
   void write(const std::filesystem::path& relative, std::string_view content) const;
   // Writes 8 little-endian bytes at `offset`, as an MSR device file holds them.
   void write_u64_at(const std::filesystem::path& relative, uint64_t offset, uint64_t value) const;
+  // The 8 bytes at `offset`, little-endian. AMD's RAPL registers are 1 apart, so in a regular
+  // file their values overlap: tests take expectations from what is really on file.
+  uint64_t read_u64_at(const std::filesystem::path& relative, uint64_t offset) const;
 
   // sysfs/devices/system/cpu/cpuN/topology for `cpus_per_package` CPUs in each package.
   void write_topology(int packages, int cpus_per_package, int threads_per_core = 1) const;

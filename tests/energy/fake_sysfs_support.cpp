@@ -55,6 +55,18 @@ void FakeRoot::write_u64_at(const std::filesystem::path& relative, uint64_t offs
   if (n != 8) throw std::runtime_error("cannot pwrite " + full.string());
 }
 
+uint64_t FakeRoot::read_u64_at(const std::filesystem::path& relative, uint64_t offset) const {
+  auto full = root_ / relative;
+  std::ifstream in(full, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  unsigned char bytes[8] = {};
+  in.read(reinterpret_cast<char*>(bytes), sizeof bytes);
+  if (!in) throw std::runtime_error("cannot read 8 bytes of " + full.string());
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | bytes[i];
+  return value;
+}
+
 void FakeRoot::write_topology(int packages, int cpus_per_package, int threads_per_core) const {
   // Linux numbers the first thread of every core before the SMT siblings; mimic that.
   int cores_per_package = cpus_per_package / threads_per_core;
