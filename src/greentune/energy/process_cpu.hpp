@@ -1,0 +1,67 @@
+#pragma once
+// CPU time and resident memory of a scope (this process, a process tree, the machine), read from
+// <proc>. The estimate source turns these into joules.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+
+namespace greentune::energy {
+
+struct ProcStat {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  double cpu_seconds = 0;           // utime + stime, all threads
+  double reaped_child_seconds = 0;  // cutime + cstime: children this process has waited for
+  uint64_t rss_bytes = 0;
+  uint64_t start_ticks = 0;  // start time since boot, tells a reused pid from the original
+};
+
+// <proc>/<pid>/stat; nullopt when the process is gone or the file is malformed.
+std::optional<ProcStat> read_proc_stat(const std::filesystem::path& proc_root, pid_t pid);
+
+// CPU time of this process (all threads), from the kernel's nanosecond clock: /proc's ticks
+// (10 ms) are too coarse for short windows.
+double self_cpu_seconds();
+uint64_t self_rss_bytes(const std::filesystem::path& proc_root);
+
+// Busy CPU time of the whole machine, all CPUs summed (<proc>/stat: user, nice, system, irq,
+// softirq); nullopt when unreadable.
+std::optional<double> machine_busy_cpu_seconds(const std::filesystem::path& proc_root);
+// MemTotal - MemAvailable from <proc>/meminfo; 0 when unreadable.
+uint64_t machine_used_memory_bytes(const std::filesystem::path& proc_root);
+
+// A process and all its descendants, followed while they live. Descendants that are reaped by a
+// member reach us through that member's cutime/cstime; the root's own end is reported by whoever
+// reaps it (finish()), since its times leave <proc> with it. Thread-safe.
+class ProcessTree {
+ public:
+  explicit ProcessTree(std::filesystem::path proc_root, pid_t root = 0);
+
+  // Sets the root once it is known (`measure` builds its sources before it forks).
+  void set_root(pid_t root);
+
+  struct Usage {
+    double cpu_seconds = 0;  // never decreases
+    uint64_t rss_bytes = 0;  // of the members alive now
+    int processes = 0;
+  };
+  Usage sample();
+
+  // The root was reaped; `cpu_seconds` is its rusage (itself and every descendant it waited for).
+  void finish(double cpu_seconds);
+
+ private:
+  std::filesystem::path proc_root_;
+  std::mutex mutex_;
+  pid_t root_ = 0;
+  std::map<pid_t, uint64_t> members_;  // pid -> start_ticks
+  double cpu_seconds_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace greentune::energy
