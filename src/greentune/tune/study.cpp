@@ -93,6 +93,13 @@ Study::~Study() {
 }
 
 void Study::heartbeat_loop() {
+  // Signals belong to the main thread (or a SignalGuard): a Ctrl-C taken here would kill the
+  // process with its trial still marked running.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   std::unique_lock lock(mutex_);
   auto interval = std::chrono::duration<double>(options_.heartbeat_seconds);
   while (!stopping_) {

@@ -1,0 +1,330 @@
+// The SQLite study store: schema, round trips, refusals that leave the file untouched.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "greentune/common/error.hpp"
+#include "greentune/store/sqlite_storage.hpp"
+#include "greentune/store/storage.hpp"
+#include "store/store_test_support.hpp"
+
+using namespace greentune;
+using store_test::TempDir;
+using ::testing::HasSubstr;
+
+namespace {
+
+store::StudyInfo study_info(const std::string& name) {
+  store::StudyInfo info;
+  info.name = name;
+  info.direction = tune::Direction::minimize;
+  info.strategy = "grid";
+  info.objective = "branin";
+  info.space_json = R"({"x1":{"type":"float","low":-5,"high":10}})";
+  info.config_json = R"({"rounds":4})";
+  info.group = "rq1";
+  return info;
+}
+
+auto propose_params(tune::Params params) {
+  return [params](const std::vector<tune::Trial>&) { return std::optional<tune::Params>(params); };
+}
+
+// A store with one study and one finished trial, closed again.
+void make_store(const std::string& path) {
+  store::SqliteStorage storage(path);
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto trial = storage.claim_trial(study.id, "h", propose_params({{"x1", 1.5}}));
+  tune::Trial result;
+  result.state = tune::TrialState::complete;
+  result.value = 3.0;
+  storage.finish_trial(trial->id, result);
+}
+
+TEST(SqliteStorage, CreatesSchemaWithVersionAndWal) {
+  TempDir dir;
+  std::string path = dir.file("new.db");
+  { store::SqliteStorage storage(path); }
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_EQ(store_test::read_bytes(path).substr(0, 16), std::string("SQLite format 3\0", 16));
+  // Reopening a store this version wrote works and sees an empty study list.
+  store::SqliteStorage again(path);
+  EXPECT_TRUE(again.studies().empty());
+  // WAL mode leaves its marker in the header (file format bytes 18-19 = 2).
+  auto bytes = store_test::read_bytes(path);
+  EXPECT_EQ(bytes[18], 2);
+  EXPECT_EQ(bytes[19], 2);
+}
+
+TEST(SqliteStorage, StudyRoundTripAndReopen) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  store::SqliteStorage storage(path);
+  auto created = storage.create_or_open_study(study_info("alpha"));
+  EXPECT_GT(created.id, 0);
+  auto reopened = storage.create_or_open_study(study_info("alpha"));
+  EXPECT_EQ(reopened.id, created.id);
+  auto found = storage.find_study("alpha");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->direction, tune::Direction::minimize);
+  EXPECT_EQ(found->strategy, "grid");
+  EXPECT_EQ(found->objective, "branin");
+  EXPECT_EQ(found->config_json, R"({"rounds":4})");
+  EXPECT_EQ(found->group, "rq1");
+  EXPECT_FALSE(storage.find_study("beta"));
+  storage.create_or_open_study(study_info("beta"));
+  ASSERT_EQ(storage.studies().size(), 2u);
+  EXPECT_EQ(storage.studies()[1].name, "beta");
+}
+
+TEST(SqliteStorage, EveryTrialFieldRoundTrips) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  int64_t trial_id = 0;
+  {
+    store::SqliteStorage storage(path);
+    auto study = storage.create_or_open_study(study_info("s"));
+    tune::Params params{
+        {"lr", 0.001}, {"epochs", int64_t{3}}, {"opt", std::string("adam")}, {"whole", 2.0}};
+    auto trial = storage.claim_trial(study.id, "node-7", propose_params(params));
+    ASSERT_TRUE(trial);
+    trial_id = trial->id;
+    EXPECT_EQ(trial->number, 0);
+    EXPECT_EQ(trial->state, tune::TrialState::running);
+    storage.report_intermediate(trial->id, 1, 0.5);
+    storage.report_intermediate(trial->id, 2, 0.75);
+    tune::Trial result;
+    result.state = tune::TrialState::complete;
+    result.value = 0.8125;
+    result.values = {1.5, std::nan("")};
+    result.seconds = 12.5;
+    result.energy = {{"package-0", "powercap", "measured", 100.25},
+                     {"gpu-0", "estimate", "estimated", 20.5}};
+    result.attrs_json = R"({"test_accuracy":0.8})";
+    storage.finish_trial(trial->id, result);
+  }
+  store::SqliteStorage storage(path);
+  auto study = storage.find_study("s");
+  ASSERT_TRUE(study);
+  auto trials = storage.trials(study->id);
+  ASSERT_EQ(trials.size(), 1u);
+  const auto& t = trials[0];
+  EXPECT_EQ(t.id, trial_id);
+  EXPECT_EQ(t.state, tune::TrialState::complete);
+  ASSERT_TRUE(t.value);
+  EXPECT_DOUBLE_EQ(*t.value, 0.8125);
+  ASSERT_EQ(t.values.size(), 2u);
+  EXPECT_DOUBLE_EQ(t.values[0], 1.5);
+  EXPECT_TRUE(std::isnan(t.values[1]));
+  EXPECT_EQ(std::get<double>(t.params.at("lr")), 0.001);
+  EXPECT_EQ(std::get<int64_t>(t.params.at("epochs")), 3);
+  EXPECT_EQ(std::get<std::string>(t.params.at("opt")), "adam");
+  EXPECT_EQ(std::get<double>(t.params.at("whole")), 2.0);  // stays a double
+  EXPECT_DOUBLE_EQ(t.seconds, 12.5);
+  EXPECT_DOUBLE_EQ(t.joules, 120.75);  // the sum of the domains when no total was given
+  ASSERT_EQ(t.energy.size(), 2u);
+  EXPECT_EQ(t.energy[0].domain, "package-0");
+  EXPECT_EQ(t.energy[0].source, "powercap");
+  EXPECT_EQ(t.energy[0].kind, "measured");
+  EXPECT_DOUBLE_EQ(t.energy[0].joules, 100.25);
+  EXPECT_EQ(t.energy[1].kind, "estimated");
+  ASSERT_EQ(t.intermediate.size(), 2u);
+  EXPECT_EQ(t.intermediate[1].step, 2);
+  EXPECT_DOUBLE_EQ(t.intermediate[1].value, 0.75);
+  EXPECT_EQ(t.host, "node-7");
+  EXPECT_EQ(t.attrs_json, R"({"test_accuracy":0.8})");
+  EXPECT_GT(t.started_at, 1.6e9);
+  EXPECT_GE(t.finished_at, t.started_at);
+  EXPECT_GE(t.heartbeat_at, t.started_at);
+}
+
+TEST(SqliteStorage, ClaimNumbersTrialsAndStoresNothingWhenExhausted) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto study = storage.create_or_open_study(study_info("s"));
+  size_t seen = 99;
+  for (int i = 0; i < 3; ++i) {
+    auto t = storage.claim_trial(study.id, "h", [&](const std::vector<tune::Trial>& history) {
+      seen = history.size();
+      return std::optional<tune::Params>(tune::Params{{"i", int64_t{i}}});
+    });
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->number, i);
+    EXPECT_EQ(seen, static_cast<size_t>(i));  // running trials are in the history
+  }
+  auto none = storage.claim_trial(
+      study.id, "h", [](const std::vector<tune::Trial>&) { return std::optional<tune::Params>(); });
+  EXPECT_FALSE(none);
+  EXPECT_EQ(storage.trials(study.id).size(), 3u);
+  // A propose that throws rolls the claim back.
+  EXPECT_THROW(
+      storage.claim_trial(study.id, "h",
+                          [](const std::vector<tune::Trial>&) -> std::optional<tune::Params> {
+                            throw InputError("no");
+                          }),
+      InputError);
+  EXPECT_EQ(storage.trials(study.id).size(), 3u);
+}
+
+TEST(SqliteStorage, ChangedSpaceDirectionOrObjectiveIsRefusedAndNothingChanges) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  store::SqliteStorage storage(path);
+  storage.create_or_open_study(study_info("s"));
+  auto changed = study_info("s");
+  changed.space_json = R"({"x1":{"type":"float","low":-5,"high":12}})";
+  try {
+    storage.create_or_open_study(changed);
+    FAIL() << "a changed space was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("search space"));
+    EXPECT_THAT(e.what(), HasSubstr("\"high\":12"));
+    EXPECT_THAT(e.what(), HasSubstr("'s'"));
+  }
+  auto other_direction = study_info("s");
+  other_direction.direction = tune::Direction::maximize;
+  EXPECT_THROW(storage.create_or_open_study(other_direction), InputError);
+  auto other_objective = study_info("s");
+  other_objective.objective = "hartmann6";
+  try {
+    storage.create_or_open_study(other_objective);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("objective branin, not hartmann6"));
+  }
+  ASSERT_EQ(storage.studies().size(), 1u);
+  EXPECT_EQ(storage.studies()[0].space_json, study_info("s").space_json);
+  // Formatting is not a difference.
+  auto spaced = study_info("s");
+  spaced.space_json = R"({ "x1": {"high": 10, "low": -5, "type": "float"} })";
+  EXPECT_NO_THROW(storage.create_or_open_study(spaced));
+}
+
+TEST(SqliteStorage, OtherSchemaVersionIsRefusedUntouched) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  make_store(path);
+  store_test::raw_sql(path, "UPDATE schema_version SET version = 7");
+  std::string before = store_test::read_bytes(path);
+  try {
+    store::SqliteStorage storage(path);
+    FAIL() << "a store of schema version 7 was opened";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 7"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 1"));
+  }
+  EXPECT_EQ(store_test::read_bytes(path), before);
+}
+
+TEST(SqliteStorage, NonSqliteFileIsRefusedUntouched) {
+  TempDir dir;
+  std::string path = dir.file("notes.db");
+  std::string text = "these are my notes, not a database\n";
+  store_test::write_bytes(path, text);
+  try {
+    store::SqliteStorage storage(path);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+    EXPECT_THAT(e.what(), HasSubstr("not a SQLite database"));
+  }
+  EXPECT_EQ(store_test::read_bytes(path), text);
+}
+
+TEST(SqliteStorage, CorruptFileIsRefusedUntouched) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  make_store(path);
+  {
+    // Fold the WAL into the main file so the damage below hits the real pages.
+    store_test::raw_sql(path, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE");
+  }
+  std::string bytes = store_test::read_bytes(path);
+  ASSERT_GT(bytes.size(), 8192u);
+  // Overwrite the second page (a table's b-tree page) with garbage, keeping the header intact.
+  for (size_t i = 4096; i < 8192; ++i) bytes[i] = static_cast<char>(0xA5 ^ (i * 7));
+  store_test::write_bytes(path, bytes);
+  try {
+    store::SqliteStorage storage(path);
+    FAIL() << "a corrupt store was opened";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+    EXPECT_THAT(e.what(), ::testing::AnyOf(HasSubstr("corrupt"), HasSubstr("not a readable")));
+  }
+  EXPECT_EQ(store_test::read_bytes(path), bytes);
+}
+
+TEST(SqliteStorage, ForeignSqliteDatabaseIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("other.db");
+  store_test::raw_sql(path, "CREATE TABLE accounts (id INTEGER)");
+  std::string before = store_test::read_bytes(path);
+  try {
+    store::SqliteStorage storage(path);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not a greentune study store"));
+  }
+  EXPECT_EQ(store_test::read_bytes(path), before);
+}
+
+TEST(SqliteStorage, FinishingATrialThatIsNotRunningIsRefused) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto trial = storage.claim_trial(study.id, "h", propose_params({{"x", 1.0}}));
+  tune::Trial result;
+  result.state = tune::TrialState::complete;
+  result.value = 1.0;
+  storage.finish_trial(trial->id, result);
+  result.value = 2.0;
+  EXPECT_THROW(storage.finish_trial(trial->id, result), store::TrialNotRunningError);
+  EXPECT_THROW(storage.report_intermediate(trial->id, 1, 0.5), StoreError);
+  EXPECT_THROW(storage.finish_trial(trial->id + 100, result), StoreError);
+  auto trials = storage.trials(study.id);
+  EXPECT_DOUBLE_EQ(*trials[0].value, 1.0);  // the first result stands
+}
+
+TEST(SqliteStorage, StaleTrialsAreFailedOnceAndTheirResultRefused) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto old_trial = storage.claim_trial(study.id, "dead-host", propose_params({{"x", 1.0}}));
+  auto fresh = storage.claim_trial(study.id, "live-host", propose_params({{"x", 2.0}}));
+  EXPECT_TRUE(storage.fail_stale_trials(study.id, 60).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  storage.heartbeat(fresh->id);
+  auto stale = storage.fail_stale_trials(study.id, 0.2);
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].id, old_trial->id);
+  EXPECT_THAT(stale[0].attrs_json, HasSubstr("dead-host"));
+  EXPECT_TRUE(storage.fail_stale_trials(study.id, 0.2).empty());
+  auto trials = storage.trials(study.id);
+  EXPECT_EQ(trials[0].state, tune::TrialState::failed);
+  EXPECT_EQ(trials[1].state, tune::TrialState::running);
+  tune::Trial late;
+  late.state = tune::TrialState::complete;
+  late.value = 5;
+  EXPECT_THROW(storage.finish_trial(old_trial->id, late), store::TrialNotRunningError);
+}
+
+TEST(OpenStorage, UrlForms) {
+  TempDir dir;
+  EXPECT_NO_THROW(store::open_storage("sqlite:" + dir.file("a.any")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("a.any")));
+  EXPECT_NO_THROW(store::open_storage(dir.file("b.db")));
+  EXPECT_NO_THROW(store::open_storage("sqlite://" + dir.file("c.sqlite")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("c.sqlite")));
+  try {
+    store::open_storage("postgresql://db.example/studies");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not built yet"));
+  }
+  EXPECT_THROW(store::open_storage("mysql://x"), InputError);
+  EXPECT_THROW(store::open_storage("sqlite:" + dir.file("missing/dir/x.db")), InputError);
+}
+
+}  // namespace
