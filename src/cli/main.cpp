@@ -53,7 +53,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // A usage error is bad input: exit 2 like InputError, not CLI11's own codes (100+), so
+    // scripts see one code for "fix your command line". --help and --version stay 0.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   spdlog::set_level(global_options().verbose ? spdlog::level::debug : spdlog::level::warn);
   spdlog::set_pattern("greentune: %v");
