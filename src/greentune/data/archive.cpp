@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "greentune/common/error.hpp"
@@ -57,9 +58,11 @@ void extract_archive(const std::filesystem::path& archive_path, const std::files
     // Entries are re-rooted under `into`, so an absolute name would escape it: refuse those here
     // (libarchive's own check would refuse every re-rooted name when `into` is absolute).
     const std::filesystem::path name = archive_entry_pathname(entry);
-    if (name.is_absolute()) {
-      throw InputError(fmt::format("{}: refusing entry with an absolute path {}",
-                                   archive_path.string(), name.string()));
+    const bool climbs =
+        std::any_of(name.begin(), name.end(), [](const auto& p) { return p == ".."; });
+    if (name.is_absolute() || climbs) {
+      throw InputError(fmt::format("{}: refusing entry {}: it would land outside {}",
+                                   archive_path.string(), name.string(), into.string()));
     }
     const std::filesystem::path target = into / name;
     archive_entry_set_pathname(entry, target.c_str());
