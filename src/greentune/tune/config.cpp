@@ -1,5 +1,6 @@
 #include "greentune/tune/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -219,6 +220,7 @@ ParamSpec parse_param(const std::string& name, const toml::node& node, const std
     }
   } else if (type == "categorical") {
     for (const char* key : {"low", "high", "log", "step"}) forbid(key);
+    spec.type = ParamType::categorical;
     const auto& choices = require("choices");
     const auto* array = choices.as_array();
     if (array == nullptr) wrong_type(source, choices, prefix + ".choices", "an array of strings");
@@ -246,7 +248,9 @@ ParamSpec parse_param(const std::string& name, const toml::node& node, const std
                                  where(source, *table.get("type"), prefix + ".type"), type));
   }
   try {
-    validate_space(SearchSpace{{spec}});
+    SearchSpace one;
+    one.params.push_back(spec);
+    validate_space(one);
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}{}", where(source, node, ""), e.what()));
   }
@@ -286,9 +290,16 @@ void validate_space(const SearchSpace& space) {
 }
 
 SearchSpace parse_space(const toml::table& space_table, const std::string& source) {
-  SearchSpace space;
+  // toml++ keeps keys sorted; the declaration order (what users see in tables) comes from the
+  // keys' source positions.
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::string>> keys;
   for (auto&& [k, node] : space_table)
-    space.params.push_back(parse_param(std::string(k.str()), node, source));
+    keys.push_back({{k.source().begin.line, k.source().begin.column}, std::string(k.str())});
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  SearchSpace space;
+  for (const auto& [position, name] : keys)
+    space.params.push_back(parse_param(name, *space_table.get(name), source));
   if (space.params.empty()) throw InputError(fmt::format("{}: [space] has no parameters", source));
   return space;
 }

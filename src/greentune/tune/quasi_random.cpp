@@ -83,6 +83,13 @@ std::vector<uint32_t> primes(int count) {
   return out;
 }
 
+uint64_t splitmix(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 double scrambled_radical_inverse(uint64_t index, uint32_t base, uint64_t seed, int dimension) {
   double result = 0, scale = 1.0 / base;
   std::vector<uint32_t> permutation(base);
@@ -90,9 +97,11 @@ double scrambled_radical_inverse(uint64_t index, uint32_t base, uint64_t seed, i
   // exhausted) are permuted too, which is what makes the scrambling unbiased.
   for (int digit = 0; scale > 1e-16; ++digit, scale /= base) {
     std::iota(permutation.begin(), permutation.end(), 0u);
-    auto rng = seeded_rng(
-        seed, static_cast<uint64_t>(dimension) * 64 + static_cast<uint64_t>(digit), 0x4a1u);
-    std::shuffle(permutation.begin(), permutation.end(), rng);
+    uint64_t state = seed * 0x2545f4914f6cdd1dULL + static_cast<uint64_t>(dimension) * 1000003u +
+                     static_cast<uint64_t>(digit);
+    splitmix(state);
+    for (uint32_t i = base - 1; i > 0; --i)  // Fisher-Yates
+      std::swap(permutation[i], permutation[splitmix(state) % (i + 1)]);
     result += permutation[index % base] * scale;
     index /= base;
   }
