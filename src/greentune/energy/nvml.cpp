@@ -1,12 +1,301 @@
 #include "greentune/energy/nvml.hpp"
 
+#include <dlfcn.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "greentune/energy/sysfs_read.hpp"
+
 namespace greentune::energy {
+namespace {
+
+// The few NVML declarations we use (nvml.h is not installed; this part of the ABI is stable).
+using nvmlReturn_t = int;
+struct nvmlDevice_st;
+using nvmlDevice_t = nvmlDevice_st*;
+constexpr nvmlReturn_t NVML_SUCCESS = 0;
+constexpr unsigned kNameBuffer = 96;  // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+constexpr unsigned kUuidBuffer = 96;  // NVML_DEVICE_UUID_V2_BUFFER_SIZE
+
+struct NvmlApi {
+  void* handle = nullptr;
+  bool initialized = false;
+  nvmlReturn_t (*init)() = nullptr;
+  nvmlReturn_t (*shutdown)() = nullptr;
+  const char* (*error_string)(nvmlReturn_t) = nullptr;
+  nvmlReturn_t (*device_count)(unsigned*) = nullptr;
+  nvmlReturn_t (*by_index)(unsigned, nvmlDevice_t*) = nullptr;
+  nvmlReturn_t (*by_uuid)(const char*, nvmlDevice_t*) = nullptr;
+  nvmlReturn_t (*get_uuid)(nvmlDevice_t, char*, unsigned) = nullptr;  // optional
+  nvmlReturn_t (*get_name)(nvmlDevice_t, char*, unsigned) = nullptr;
+  nvmlReturn_t (*total_energy)(nvmlDevice_t, unsigned long long*) = nullptr;
+  nvmlReturn_t (*power_usage)(nvmlDevice_t, unsigned*) = nullptr;
+
+  NvmlApi() = default;
+  NvmlApi(const NvmlApi&) = delete;
+  NvmlApi& operator=(const NvmlApi&) = delete;
+  ~NvmlApi() {
+    if (initialized && shutdown) shutdown();
+    if (handle) dlclose(handle);
+  }
+
+  std::string describe(nvmlReturn_t code) const {
+    const char* text = error_string ? error_string(code) : nullptr;
+    return std::string(text ? text : "unknown error") + " (NVML code " + std::to_string(code) + ")";
+  }
+};
+
+template <typename F>
+bool bind(void* handle, const char* symbol, F& target) {
+  target = reinterpret_cast<F>(dlsym(handle, symbol));
+  return target != nullptr;
+}
+
+struct Gpu {
+  nvmlDevice_t device = nullptr;
+  bool counter = false;
+  // Power polling: trapezoid integral since the source opened, in millijoules.
+  double integral_mj = 0;
+  double last_mw = 0;
+  std::chrono::steady_clock::time_point last_time;
+  bool have_last = false;
+};
+
+class NvmlSource final : public Source {
+ public:
+  NvmlSource(std::unique_ptr<NvmlApi> api, std::vector<Gpu> gpus, std::vector<DomainInfo> domains)
+      : api_(std::move(api)), gpus_(std::move(gpus)), domains_(std::move(domains)) {
+    for (auto& gpu : gpus_) {
+      if (!gpu.counter) poll(gpu);  // the integral starts now
+    }
+  }
+
+  std::string name() const override { return "nvml"; }
+  std::vector<DomainInfo> domains() const override { return domains_; }
+
+  std::vector<CounterRead> read() override {
+    std::vector<CounterRead> reads;
+    for (auto& gpu : gpus_) {
+      CounterRead read;
+      read.wraps_at = 0;
+      read.joules_per_unit = 1e-3;
+      if (gpu.counter) {
+        unsigned long long mj = 0;
+        read.ok = api_->total_energy(gpu.device, &mj) == NVML_SUCCESS;
+        read.value = read.ok ? mj : 0;
+      } else {
+        read.ok = poll(gpu);
+        read.value = read.ok ? static_cast<uint64_t>(std::llround(gpu.integral_mj)) : 0;
+      }
+      reads.push_back(read);
+    }
+    return reads;
+  }
+
+ private:
+  // Each step runs between two real power samples; after a failed sample the next good one
+  // closes the gap from the last good one.
+  bool poll(Gpu& gpu) {
+    unsigned mw = 0;
+    auto now = std::chrono::steady_clock::now();
+    if (api_->power_usage(gpu.device, &mw) != NVML_SUCCESS) return false;
+    if (gpu.have_last) {
+      double seconds = std::chrono::duration<double>(now - gpu.last_time).count();
+      gpu.integral_mj += (gpu.last_mw + mw) / 2 * seconds;
+    }
+    gpu.last_mw = mw;
+    gpu.last_time = now;
+    gpu.have_last = true;
+    return true;
+  }
+
+  std::unique_ptr<NvmlApi> api_;
+  std::vector<Gpu> gpus_;
+  std::vector<DomainInfo> domains_;
+};
+
+struct Visible {
+  std::vector<nvmlDevice_t> devices;
+  std::vector<std::string> notes;
+};
+
+std::optional<nvmlDevice_t> device_by_uuid(const NvmlApi& api, const std::string& uuid,
+                                           unsigned count) {
+  nvmlDevice_t device = nullptr;
+  if (api.by_uuid(uuid.c_str(), &device) == NVML_SUCCESS) return device;
+  // CUDA accepts a unique prefix of the UUID; NVML wants it whole.
+  if (!api.get_uuid) return std::nullopt;
+  std::optional<nvmlDevice_t> found;
+  for (unsigned i = 0; i < count; ++i) {
+    char text[kUuidBuffer] = {};
+    if (api.by_index(i, &device) != NVML_SUCCESS) continue;
+    if (api.get_uuid(device, text, kUuidBuffer) != NVML_SUCCESS) continue;
+    if (std::string_view(text).rfind(uuid, 0) == 0) {
+      if (found) return std::nullopt;  // ambiguous
+      found = device;
+    }
+  }
+  return found;
+}
+
+// CUDA_VISIBLE_DEVICES as CUDA reads it: indices or GPU UUIDs; the list ends at the first entry
+// that names no device.
+Visible visible_devices(const NvmlApi& api, unsigned count) {
+  Visible visible;
+  const char* variable = std::getenv("CUDA_VISIBLE_DEVICES");
+  if (!variable) {
+    for (unsigned i = 0; i < count; ++i) {
+      nvmlDevice_t device = nullptr;
+      nvmlReturn_t rc = api.by_index(i, &device);
+      if (rc == NVML_SUCCESS) {
+        visible.devices.push_back(device);
+      } else {
+        visible.notes.push_back("GPU " + std::to_string(i) + ": " + api.describe(rc));
+      }
+    }
+    return visible;
+  }
+  std::string_view list(variable);
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    std::string entry(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!entry.empty() && entry.front() == ' ') entry.erase(entry.begin());
+    while (!entry.empty() && entry.back() == ' ') entry.pop_back();
+    std::optional<nvmlDevice_t> device;
+    if (entry.rfind("GPU-", 0) == 0) {
+      device = device_by_uuid(api, entry, count);
+    } else if (auto index = parse_u64(entry); index && *index < count) {
+      nvmlDevice_t handle = nullptr;
+      if (api.by_index(static_cast<unsigned>(*index), &handle) == NVML_SUCCESS) device = handle;
+    }
+    if (!device) {
+      std::string why = entry.rfind("MIG-", 0) == 0 ? "MIG instances have no energy reading"
+                                                    : "names no GPU NVML knows";
+      visible.notes.push_back("CUDA_VISIBLE_DEVICES entry '" + entry + "' " + why +
+                              "; it and the entries after it are ignored, as CUDA does");
+      break;
+    }
+    visible.devices.push_back(*device);
+  }
+  return visible;
+}
+
+}  // namespace
 
 std::unique_ptr<Source> open_nvml(ProbeResult& result) {
+  result = ProbeResult{};
   result.source = "nvml";
-  result.usable = false;
-  result.reason = "not implemented yet";
-  return nullptr;
+  const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
+  std::string library = configured && *configured ? configured : "libnvidia-ml.so.1";
+
+  auto api = std::make_unique<NvmlApi>();
+  api->handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!api->handle) {
+    const char* error = dlerror();
+    result.reason = "cannot load " + library + ": " + (error ? error : "unknown error") +
+                    " (no NVIDIA driver here; if the library is elsewhere, set "
+                    "GREENTUNE_NVML_LIBRARY to its path)";
+    return nullptr;
+  }
+  bool bound = bind(api->handle, "nvmlInit_v2", api->init) &&
+               bind(api->handle, "nvmlShutdown", api->shutdown) &&
+               bind(api->handle, "nvmlErrorString", api->error_string) &&
+               bind(api->handle, "nvmlDeviceGetCount_v2", api->device_count) &&
+               bind(api->handle, "nvmlDeviceGetHandleByIndex_v2", api->by_index) &&
+               bind(api->handle, "nvmlDeviceGetHandleByUUID", api->by_uuid) &&
+               bind(api->handle, "nvmlDeviceGetName", api->get_name) &&
+               bind(api->handle, "nvmlDeviceGetTotalEnergyConsumption", api->total_energy) &&
+               bind(api->handle, "nvmlDeviceGetPowerUsage", api->power_usage);
+  if (!bound) {
+    const char* error = dlerror();
+    result.reason = library + " lacks an NVML entry point greentune needs (" +
+                    (error ? error : "unknown symbol") + "): the driver is too old";
+    return nullptr;
+  }
+  bind(api->handle, "nvmlDeviceGetUUID", api->get_uuid);
+
+  nvmlReturn_t rc = api->init();
+  if (rc != NVML_SUCCESS) {
+    result.reason = "nvmlInit_v2 failed: " + api->describe(rc) +
+                    " (is the NVIDIA driver loaded? nvidia-smi should list the GPUs)";
+    return nullptr;
+  }
+  api->initialized = true;
+  unsigned count = 0;
+  rc = api->device_count(&count);
+  if (rc != NVML_SUCCESS) {
+    result.reason = "nvmlDeviceGetCount_v2 failed: " + api->describe(rc);
+    return nullptr;
+  }
+  if (count == 0) {
+    result.reason = "NVML reports no GPU";
+    return nullptr;
+  }
+  Visible visible = visible_devices(*api, count);
+  if (visible.devices.empty()) {
+    const char* selection = std::getenv("CUDA_VISIBLE_DEVICES");
+    result.reason = "no GPU is visible: CUDA_VISIBLE_DEVICES='" +
+                    std::string(selection ? selection : "") + "' selects none of the " +
+                    std::to_string(count) + " GPUs";
+    for (const auto& note : visible.notes) result.reason += "; " + note;
+    return nullptr;
+  }
+
+  std::vector<Gpu> gpus;
+  std::vector<DomainInfo> domains;
+  std::vector<std::string> notes = visible.notes;
+  for (size_t i = 0; i < visible.devices.size(); ++i) {
+    Gpu gpu;
+    gpu.device = visible.devices[i];
+    char name[kNameBuffer] = {};
+    std::string gpu_name = api->get_name(gpu.device, name, kNameBuffer) == NVML_SUCCESS
+                               ? std::string(name)
+                               : "unnamed GPU";
+    DomainInfo info;
+    info.name = "gpu-" + std::to_string(i);
+    info.source = "nvml";
+    info.kind = Kind::measured;
+    // The counter (Volta and later) is exact; trust it when the call works and has counted
+    // something (a zero total means a driver that answers but does not count).
+    unsigned long long mj = 0;
+    nvmlReturn_t energy_rc = api->total_energy(gpu.device, &mj);
+    if (energy_rc == NVML_SUCCESS && mj > 0) {
+      gpu.counter = true;
+      info.method = "NVML total energy counter, " + gpu_name;
+    } else {
+      unsigned mw = 0;
+      nvmlReturn_t power_rc = api->power_usage(gpu.device, &mw);
+      if (power_rc != NVML_SUCCESS) {
+        notes.push_back(info.name + " (" + gpu_name + ") skipped: no energy counter and no " +
+                        "power reading: " + api->describe(power_rc));
+        continue;
+      }
+      std::string why = energy_rc == NVML_SUCCESS
+                            ? "the energy counter reads 0"
+                            : "no energy counter: " + api->describe(energy_rc);
+      info.method = "NVML power polling, trapezoid, " + gpu_name + " (" + why + ")";
+    }
+    gpus.push_back(gpu);
+    domains.push_back(info);
+  }
+  if (gpus.empty()) {
+    result.reason = "no visible GPU gives energy or power";
+    for (const auto& note : notes) result.reason += "; " + note;
+    return nullptr;
+  }
+  auto source = std::make_unique<NvmlSource>(std::move(api), std::move(gpus), domains);
+  result.usable = true;
+  result.domains = std::move(domains);
+  for (size_t i = 0; i < notes.size(); ++i) result.reason += (i ? "; " : "") + notes[i];
+  return source;
 }
 
 }  // namespace greentune::energy
