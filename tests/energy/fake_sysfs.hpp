@@ -23,7 +23,7 @@ class FakeRoot {
   const std::filesystem::path& path() const { return root_; }
   SystemPaths paths() const;  // sysfs, dev and proc under this root
 
-  // Writes a whole file (replacing in place, like the kernel updating an attribute).
+  // Writes a whole file, atomically (a concurrent reader sees the old or the new content).
   void write(const std::filesystem::path& relative, std::string_view content) const;
   // Writes 8 little-endian bytes at `offset`, as an MSR device file holds them.
   void write_u64_at(const std::filesystem::path& relative, uint64_t offset, uint64_t value) const;

@@ -37,9 +37,16 @@ SystemPaths FakeRoot::paths() const {
 void FakeRoot::write(const std::filesystem::path& relative, std::string_view content) const {
   auto full = root_ / relative;
   std::filesystem::create_directories(full.parent_path());
-  std::ofstream out(full, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (!out) throw std::runtime_error("cannot write " + full.string());
+  // Through a rename, so a reader (a Monitor's sampler thread) sees the old value or the new one,
+  // never half a number, as with a real sysfs attribute.
+  auto temporary = full;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  std::filesystem::rename(temporary, full);
 }
 
 void FakeRoot::write_u64_at(const std::filesystem::path& relative, uint64_t offset,

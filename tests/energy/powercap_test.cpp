@@ -4,11 +4,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "energy/fake_sysfs.hpp"
+#include "greentune/energy/monitor.hpp"
 
 namespace greentune::energy {
 namespace {
@@ -136,6 +141,59 @@ TEST(Powercap, ReadsFollowACounterThatWrapsSeveralTimes) {
   EXPECT_EQ(measured_total, expected_total);  // 3.6 J through 3 wraps
   // Half a 1 J range at the fallback 1000 W is 0.5 ms; the bound is clamped to at least 1 ms.
   EXPECT_EQ(source->max_read_interval(), std::chrono::milliseconds(1));
+}
+
+TEST(Powercap, MonitorWindowOverAWrappingTreeGivesTheRightJoules) {
+  FakeRoot root;
+  // 100 J ranges and 0.5 W stated limits (bound: half of 100 J at 2 x 0.5 W = 50 s), so the sampler
+  // thread stays idle and every read below is one the test forces with peek().
+  constexpr uint64_t range = 99'999'999;
+  const std::vector<std::pair<std::string, std::string>> zones = {{"intel-rapl:0", "package-0"},
+                                                                  {"intel-rapl:0:0", "core"},
+                                                                  {"intel-rapl:0:1", "dram"},
+                                                                  {"intel-rapl:1", "package-1"},
+                                                                  {"intel-rapl:2", "psys"}};
+  for (const auto& [id, name] : zones) {
+    write_zone(root, id, name, 90'000'000, range);
+    root.write("sys/class/powercap/" + id + "/constraint_0_max_power_uw", "500000\n");
+  }
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_EQ(source->max_read_interval(), std::chrono::seconds(50));
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::move(source));
+  MonitorOptions options;
+  options.interval = std::chrono::seconds(10);
+  Monitor monitor(std::move(sources), options);
+
+  monitor.begin("training");
+  // Per step: package 40 J, core 30 J, dram 10 J, psys 45 J; ten steps wrap package 4 times.
+  const std::map<std::string, uint64_t> per_step = {{"intel-rapl:0", 40'000'000},
+                                                    {"intel-rapl:0:0", 30'000'000},
+                                                    {"intel-rapl:0:1", 10'000'000},
+                                                    {"intel-rapl:1", 40'000'000},
+                                                    {"intel-rapl:2", 45'000'000}};
+  std::map<std::string, uint64_t> counter;
+  for (const auto& [id, name] : zones) counter[id] = 90'000'000;
+  for (int step = 0; step < 10; ++step) {
+    for (auto& [id, value] : counter) {
+      value = (value + per_step.at(id)) % (range + 1);
+      root.write("sys/class/powercap/" + id + "/energy_uj", std::to_string(value) + "\n");
+    }
+    monitor.peek("training");
+  }
+  Measurement m = monitor.end("training");
+  std::map<std::string, double> joules;
+  for (const auto& d : m.domains) joules[d.info.name] = d.joules;
+  EXPECT_NEAR(joules["package-0"], 400, 1e-6);
+  EXPECT_NEAR(joules["core-0"], 300, 1e-6);
+  EXPECT_NEAR(joules["dram-0"], 100, 1e-6);
+  EXPECT_NEAR(joules["package-1"], 400, 1e-6);
+  EXPECT_NEAR(joules["psys"], 450, 1e-6);
+  // Packages and DRAM add up; the core subzone and psys (which contains them) do not.
+  EXPECT_NEAR(m.total_joules, 900, 1e-6);
+  EXPECT_EQ(m.missed_samples, 0u);
 }
 
 TEST(Powercap, MaxReadIntervalUsesStatedMaxPower) {
