@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "energy/fake_sysfs.hpp"
@@ -165,7 +166,10 @@ TEST(Msr, MissingUnitRegisterMeansNoRapl) {
 
 TEST(Msr, PermissionDeniedGivesTheCommand) {
   FakeRoot root;
-  write_intel(root);  // device files are created 0600, owned by the test's user
+  write_intel(root);
+  for (int cpu : {0, 4}) {
+    std::filesystem::permissions(root.path() / msr_file(cpu), std::filesystem::perms::none);
+  }
   auto paths = root.paths();
   std::string reason = testing::run_as_nobody([&] {
     ProbeResult result;

@@ -294,11 +294,11 @@ TEST(Powercap, PermissionDeniedGivesTheCommand) {
   for (const auto& entry :
        std::filesystem::directory_iterator(root.path() / "sys/class/powercap")) {
     if (std::filesystem::exists(entry.path() / "energy_uj")) {
-      std::filesystem::permissions(entry.path() / "energy_uj", std::filesystem::perms::owner_read);
+      std::filesystem::permissions(entry.path() / "energy_uj", std::filesystem::perms::none);
     }
   }
   auto paths = root.paths();
-  // As root, chmod does not block reads: check from a child that has dropped root.
+  // Mode 000 stops everyone but root; as root, check from a child that has dropped it.
   std::string reason = testing::run_as_nobody([&] {
     ProbeResult result;
     auto source = open_powercap(paths, result);
