@@ -267,6 +267,8 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
         loss = torch::nn::functional::cross_entropy(h, y);
         std::vector<Clock::time_point> grad_ready(outputs.size());
         for (size_t k = 0; k < outputs.size(); ++k) {
+          // Layers before the first parameter (a Flatten of the input) have no backward.
+          if (!outputs[k].requires_grad()) continue;
           outputs[k].register_hook([&grad_ready, k, cuda](const torch::Tensor&) {
             if (cuda) torch::cuda::synchronize();
             grad_ready[k] = Clock::now();
@@ -275,18 +277,22 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
         loss.backward();
         if (cuda) torch::cuda::synchronize();
         auto backward_end = Clock::now();
+        // Module k's backward runs from its output's gradient to its input's (the previous
+        // module's output), or to the end of backward() for the first module with parameters.
+        auto until = backward_end;
         for (size_t k = 0; k < outputs.size(); ++k) {
-          auto until = k == 0 ? backward_end : grad_ready[k - 1];
+          if (!outputs[k].requires_grad()) continue;
           layer_times.add(
               types[k],
               std::max(0.0, std::chrono::duration<double>(until - grad_ready[k]).count()));
+          until = grad_ready[k];
         }
       }
       const double batch_loss = loss.item<double>();
       if (!std::isfinite(batch_loss)) {
         result.diverged = true;
         result.diverged_reason =
-            fmt::format("training loss became {} at epoch {}, batch {} of {} (lr={})", batch_loss,
+            fmt::format("training loss became {} at epoch {}, batch {} of {} (lr={:g})", batch_loss,
                         epoch, b + 1, batches, hp.lr);
         break;
       }

@@ -1,0 +1,215 @@
+#include "greentune/nn/train_objective.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "greentune/common/error.hpp"
+#include "greentune/data/load.hpp"
+
+namespace greentune::nn {
+namespace {
+
+const char* const kHyperparameters[] = {
+    "lr", "beta1", "beta2", "eps", "weight_decay", "momentum", "batch_size", "epochs", "optimizer"};
+
+double number(const nlohmann::json& value, const std::string& source, const std::string& key) {
+  if (!value.is_number()) {
+    throw InputError(
+        fmt::format("{}: train.{}: expected a number, got {}", source, key, value.dump()));
+  }
+  return value.get<double>();
+}
+
+int64_t integer(const nlohmann::json& value, const std::string& source, const std::string& key,
+                int64_t min) {
+  if (!value.is_number_integer()) {
+    throw InputError(
+        fmt::format("{}: train.{}: expected an integer, got {}", source, key, value.dump()));
+  }
+  int64_t v = value.get<int64_t>();
+  if (v < min) {
+    throw InputError(fmt::format("{}: train.{}: expected >= {}, got {}", source, key, min, v));
+  }
+  return v;
+}
+
+std::string text(const nlohmann::json& value, const std::string& source, const std::string& key) {
+  if (!value.is_string()) {
+    throw InputError(
+        fmt::format("{}: train.{}: expected a string, got {}", source, key, value.dump()));
+  }
+  return value.get<std::string>();
+}
+
+bool boolean(const nlohmann::json& value, const std::string& source, const std::string& key) {
+  if (!value.is_boolean()) {
+    throw InputError(
+        fmt::format("{}: train.{}: expected true or false, got {}", source, key, value.dump()));
+  }
+  return value.get<bool>();
+}
+
+int64_t as_integer(const tune::ParamValue& value, const std::string& name) {
+  if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+  if (const auto* d = std::get_if<double>(&value)) return static_cast<int64_t>(std::llround(*d));
+  throw InputError(
+      fmt::format("parameter {} = \"{}\": expected a number", name, std::get<std::string>(value)));
+}
+
+}  // namespace
+
+TrainObjectiveSettings parse_train_settings(const nlohmann::json& table,
+                                            const std::string& source) {
+  TrainObjectiveSettings s;
+  s.train.profile_layers = false;  // a study wants the accuracy and the joules, not layer shares
+  if (!table.is_object()) throw InputError(fmt::format("{}: [train] must be a table", source));
+  auto& hp = s.train.hp;
+  for (const auto& [key, value] : table.items()) {
+    if (key == "model") {
+      s.train.model_spec = text(value, source, key);
+    } else if (key == "dataset") {
+      s.dataset = text(value, source, key);
+    } else if (key == "data_dir") {
+      s.data_dir = text(value, source, key);
+    } else if (key == "validation") {
+      s.validation = number(value, source, key);
+      if (!(s.validation > 0 && s.validation < 1)) {
+        throw InputError(fmt::format("{}: train.validation: expected a fraction in (0, 1), got {}",
+                                     source, s.validation));
+      }
+    } else if (key == "paper_mode") {
+      s.paper_mode = boolean(value, source, key);
+    } else if (key == "subset") {
+      s.subset = integer(value, source, key, 0);
+    } else if (key == "test_subset") {
+      s.test_subset = integer(value, source, key, 0);
+    } else if (key == "device") {
+      s.train.device = text(value, source, key);
+    } else if (key == "threads") {
+      s.train.threads = static_cast<int>(integer(value, source, key, 0));
+    } else if (key == "profile_layers") {
+      s.train.profile_layers = boolean(value, source, key);
+    } else if (key == "seed") {
+      hp.seed = static_cast<uint64_t>(integer(value, source, key, 0));
+    } else if (key == "epochs") {
+      hp.epochs = static_cast<int>(integer(value, source, key, 1));
+    } else if (key == "batch_size") {
+      hp.batch_size = static_cast<int>(integer(value, source, key, 1));
+    } else if (key == "optimizer") {
+      hp.optimizer = text(value, source, key);
+    } else if (key == "lr") {
+      hp.lr = number(value, source, key);
+    } else if (key == "beta1") {
+      hp.beta1 = number(value, source, key);
+    } else if (key == "beta2") {
+      hp.beta2 = number(value, source, key);
+    } else if (key == "eps") {
+      hp.eps = number(value, source, key);
+    } else if (key == "weight_decay") {
+      hp.weight_decay = number(value, source, key);
+    } else if (key == "momentum") {
+      hp.momentum = number(value, source, key);
+    } else {
+      throw InputError(fmt::format(
+          "{}: unknown key train.{}; expected model, dataset, data_dir, validation, paper_mode, "
+          "subset, test_subset, device, threads, profile_layers, seed, epochs, batch_size, "
+          "optimizer, lr, beta1, beta2, eps, weight_decay or momentum",
+          source, key));
+    }
+  }
+  return s;
+}
+
+void check_train_space(const tune::SearchSpace& space, const std::string& source) {
+  for (const auto& p : space.params) {
+    bool known = false;
+    for (const char* name : kHyperparameters) known = known || p.name == name;
+    if (!known) {
+      throw InputError(fmt::format(
+          "{}: space.{}: the train objective has no such hyperparameter; expected lr, beta1, "
+          "beta2, eps, weight_decay, momentum, batch_size, epochs or optimizer",
+          source, p.name));
+    }
+  }
+}
+
+Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune::Params& params) {
+  Hyperparameters hp = defaults;
+  for (const auto& [name, value] : params) {
+    if (name == "optimizer") {
+      hp.optimizer = tune::to_string(value);
+    } else if (name == "batch_size") {
+      hp.batch_size = static_cast<int>(as_integer(value, name));
+    } else if (name == "epochs") {
+      hp.epochs = static_cast<int>(as_integer(value, name));
+    } else {
+      double v = tune::as_double(params, name);
+      if (name == "lr") hp.lr = v;
+      if (name == "beta1") hp.beta1 = v;
+      if (name == "beta2") hp.beta2 = v;
+      if (name == "eps") hp.eps = v;
+      if (name == "weight_decay") hp.weight_decay = v;
+      if (name == "momentum") hp.momentum = v;
+    }
+  }
+  return hp;
+}
+
+tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
+                                     const tune::SearchSpace& space, energy::Monitor* monitor) {
+  check_train_space(space, "the study's space");
+  data::LoadOptions load;
+  load.data_dir = settings.data_dir;
+  load.validation_fraction = settings.validation;
+  load.paper_mode = settings.paper_mode;
+  load.seed = settings.train.hp.seed;
+  load.train_subset = static_cast<size_t>(settings.subset);
+  load.test_subset = static_cast<size_t>(settings.test_subset);
+  // Shared by every trial's copy of the objective: loading once is the point.
+  auto split = std::make_shared<const data::Split>(data::load_split(settings.dataset, load));
+
+  return [settings, split, monitor](const tune::Params& params, tune::TrialContext& context) {
+    TrainOptions options = settings.train;
+    options.hp = hyperparameters_for(settings.train.hp, params);
+    TrainResult trained = train(options, *split, monitor, [&context](const EpochRecord& epoch) {
+      context.report(epoch.epoch, epoch.validation_accuracy);
+      return !context.should_prune();
+    });
+
+    tune::ObjectiveResult result;
+    result.seconds = trained.seconds;
+    result.state = trained.diverged ? tune::TrialState::diverged : tune::TrialState::complete;
+    if (!trained.diverged) result.value = trained.best_validation_accuracy;
+
+    // Joules per domain over the training and evaluation windows of every epoch.
+    std::map<std::string, tune::TrialEnergy> domains;
+    std::vector<std::string> order;
+    double total = 0;
+    for (const auto& epoch : trained.epochs) {
+      for (const auto* m : {&epoch.train_energy, &epoch.eval_energy}) {
+        total += m->total_joules;
+        for (const auto& d : m->domains) {
+          auto [it, added] = domains.try_emplace(
+              d.info.name,
+              tune::TrialEnergy{d.info.name, d.info.source, energy::to_string(d.info.kind), 0});
+          if (added) order.push_back(d.info.name);
+          it->second.joules += d.joules;
+        }
+      }
+    }
+    for (const auto& name : order) result.energy.push_back(domains[name]);
+    result.joules = total;
+
+    nlohmann::json attrs = trained.to_json();
+    attrs["test_accuracy"] = trained.test_accuracy;
+    attrs["parameter_count"] = trained.parameter_count;
+    if (trained.diverged) attrs["diverged_reason"] = trained.diverged_reason;
+    result.attrs_json = attrs.dump();
+    return result;
+  };
+}
+
+}  // namespace greentune::nn

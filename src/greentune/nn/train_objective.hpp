@@ -1,0 +1,41 @@
+#pragma once
+// The `train` objective of a study: each trial trains one network with the trial's
+// hyperparameters on data loaded once per study, reports validation accuracy per epoch, and
+// returns the best validation accuracy (maximised) with the training windows' joules per domain.
+// No LibTorch here: it calls nn::train.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "greentune/energy/monitor.hpp"
+#include "greentune/nn/trainer.hpp"
+#include "greentune/tune/objective.hpp"
+#include "greentune/tune/space.hpp"
+
+namespace greentune::nn {
+
+// The [train] table of a study config.
+struct TrainObjectiveSettings {
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;     // "" : the usual places (see data/load.hpp)
+  double validation = 0.1;  // fraction of the training set held out for validation
+  bool paper_mode = false;  // validate on the test set, as the paper did
+  int64_t subset = 0;       // > 0: a seeded subset of the training set
+  int64_t test_subset = 0;  // > 0: a seeded subset of the test set
+  TrainOptions train;       // model spec, device, threads and hyperparameter defaults
+};
+
+// `source` names the config in messages; InputError names the key ("train.epochs") on a bad or
+// unknown one.
+TrainObjectiveSettings parse_train_settings(const nlohmann::json& table, const std::string& source);
+
+// The hyperparameters the space may name (lr, beta1, beta2, eps, weight_decay, momentum,
+// batch_size, epochs, optimizer). InputError naming any other parameter of `space`.
+void check_train_space(const tune::SearchSpace& space, const std::string& source);
+// Settings' defaults overridden by the trial's parameters.
+Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune::Params& params);
+
+// Loads the data now (once for the whole study); monitor may be nullptr (no energy).
+tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
+                                     const tune::SearchSpace& space, energy::Monitor* monitor);
+
+}  // namespace greentune::nn
