@@ -1,0 +1,162 @@
+#include "greentune/report/export.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+
+#include "greentune/tune/space.hpp"
+
+namespace greentune::report {
+namespace {
+
+std::string number(double x) {
+  return std::isfinite(x) ? fmt::format("{:.10g}", x) : "";
+}
+
+nlohmann::json param_json(const tune::ParamValue& value) {
+  if (auto d = std::get_if<double>(&value)) return *d;
+  if (auto i = std::get_if<int64_t>(&value)) return *i;
+  return std::get<std::string>(value);
+}
+
+nlohmann::json json_number(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nullptr;
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string trials_csv(const std::vector<StudyRecord>& studies) {
+  std::set<std::string> param_names, domains;
+  for (const auto& study : studies)
+    for (const auto& trial : study.trials) {
+      for (const auto& [name, value] : trial.params) param_names.insert(name);
+      for (const auto& e : trial.energy) domains.insert(e.domain);
+    }
+  std::vector<std::string> header = {"study_id",  "study",    "group",  "strategy",    "objective",
+                                     "direction", "trial_id", "number", "state",       "value",
+                                     "values",    "seconds",  "joules", "energy_kind", "host"};
+  for (const auto& name : param_names) header.push_back("param:" + name);
+  for (const auto& domain : domains) {
+    header.push_back("energy:" + domain + ":joules");
+    header.push_back("energy:" + domain + ":kind");
+    header.push_back("energy:" + domain + ":source");
+  }
+  std::string out;
+  auto write_row = [&out](const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) out += ',';
+      out += csv_field(fields[i]);
+    }
+    out += "\n";
+  };
+  write_row(header);
+  for (const auto& study : studies) {
+    for (const auto& trial : study.trials) {
+      std::string values;
+      for (double v : trial.values) {
+        if (!values.empty()) values += ';';
+        values += number(v);
+      }
+      std::vector<std::string> row = {std::to_string(study.info.id),
+                                      study.info.name,
+                                      study.info.group,
+                                      study.info.strategy,
+                                      study.info.objective,
+                                      study.maximize() ? "maximize" : "minimize",
+                                      std::to_string(trial.id),
+                                      std::to_string(trial.number),
+                                      tune::to_string(trial.state),
+                                      trial.value ? number(*trial.value) : "",
+                                      values,
+                                      number(trial.seconds),
+                                      number(trial.joules),
+                                      energy_kind(trial),
+                                      trial.host};
+      for (const auto& name : param_names) {
+        auto it = trial.params.find(name);
+        row.push_back(it == trial.params.end() ? "" : tune::to_string(it->second));
+      }
+      for (const auto& domain : domains) {
+        double joules = 0;
+        std::string kind, source;
+        bool found = false;
+        for (const auto& e : trial.energy)
+          if (e.domain == domain) {
+            joules += e.joules;
+            kind = e.kind;
+            source = e.source;
+            found = true;
+          }
+        row.push_back(found ? number(joules) : "");
+        row.push_back(kind);
+        row.push_back(source);
+      }
+      write_row(row);
+    }
+  }
+  return out;
+}
+
+std::string trials_json(const std::vector<StudyRecord>& studies) {
+  nlohmann::json root;
+  root["generator"] = std::string("greentune ") + GREENTUNE_VERSION;
+  root["studies"] = nlohmann::json::array();
+  for (const auto& study : studies) {
+    nlohmann::json s;
+    s["id"] = study.info.id;
+    s["name"] = study.info.name;
+    s["group"] = study.info.group;
+    s["strategy"] = study.info.strategy;
+    s["objective"] = study.info.objective;
+    s["direction"] = study.maximize() ? "maximize" : "minimize";
+    auto space = parse_lenient(study.info.space_json);
+    s["space"] = space.is_discarded() ? nlohmann::json(study.info.space_json) : space;
+    s["config"] = study.config;
+    s["trials"] = nlohmann::json::array();
+    for (const auto& trial : study.trials) {
+      nlohmann::json t;
+      t["id"] = trial.id;
+      t["number"] = trial.number;
+      t["state"] = tune::to_string(trial.state);
+      t["value"] = trial.value ? json_number(*trial.value) : nullptr;
+      t["values"] = nlohmann::json::array();
+      for (double v : trial.values) t["values"].push_back(json_number(v));
+      t["params"] = nlohmann::json::object();
+      for (const auto& [name, value] : trial.params) t["params"][name] = param_json(value);
+      t["seconds"] = json_number(trial.seconds);
+      t["joules"] = json_number(trial.joules);
+      t["energy_kind"] = energy_kind(trial);
+      t["energy"] = nlohmann::json::array();
+      for (const auto& e : trial.energy)
+        t["energy"].push_back({{"domain", e.domain},
+                               {"source", e.source},
+                               {"kind", e.kind},
+                               {"joules", json_number(e.joules)}});
+      t["intermediate"] = nlohmann::json::array();
+      for (const auto& iv : trial.intermediate)
+        t["intermediate"].push_back({{"step", iv.step}, {"value", json_number(iv.value)}});
+      t["host"] = trial.host;
+      t["started_at"] = trial.started_at;
+      t["finished_at"] = trial.finished_at;
+      auto attrs = parse_lenient(trial.attrs_json);
+      t["attrs"] = attrs.is_discarded() ? nlohmann::json(trial.attrs_json) : attrs;
+      s["trials"].push_back(std::move(t));
+    }
+    root["studies"].push_back(std::move(s));
+  }
+  // Strings from the store may hold invalid UTF-8; replace rather than fail the export.
+  return root.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace greentune::report

@@ -1,0 +1,17 @@
+#pragma once
+// Every trial of every study as CSV (one row per trial, one column per parameter and per energy
+// domain) and as JSON (nested, attrs included), for analysis outside greentune.
+#include <string>
+#include <vector>
+
+#include "greentune/report/study_data.hpp"
+
+namespace greentune::report {
+
+std::string trials_csv(const std::vector<StudyRecord>& studies);
+std::string trials_json(const std::vector<StudyRecord>& studies);
+
+// RFC 4180 field: quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
+}  // namespace greentune::report

@@ -1,0 +1,689 @@
+#include "greentune/report/html.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "greentune/common/atomic_file.hpp"
+#include "greentune/common/error.hpp"
+#include "greentune/report/attrs.hpp"
+#include "greentune/report/charts.hpp"
+#include "greentune/report/export.hpp"
+#include "greentune/report/paper_reference.hpp"
+#include "greentune/report/stats.hpp"
+
+namespace greentune::report {
+namespace {
+
+constexpr double kDefaultGramsPerKwh = 475.0;  // as energy::CarbonSettings defaults
+
+std::string joules_text(double joules) {
+  if (!std::isfinite(joules)) return "n/a";
+  if (std::fabs(joules) >= 1e6) return fmt::format("{:.2f} MJ", joules / 1e6);
+  if (std::fabs(joules) >= 1e4) return fmt::format("{:.2f} kJ", joules / 1e3);
+  return fmt::format("{:.1f} J", joules);
+}
+
+std::string value_text(std::optional<double> value) {
+  return value && std::isfinite(*value) ? fmt::format("{:.4f}", *value) : "n/a";
+}
+
+std::string kind_of(const std::vector<tune::Trial>& trials) {
+  std::set<std::string> kinds;
+  for (const auto& trial : trials)
+    if (auto kind = energy_kind(trial); kind != "none") kinds.insert(kind);
+  if (kinds.empty()) return "none";
+  if (kinds.size() > 1 || kinds.count("mixed")) return "measured+estimated";
+  return *kinds.begin();
+}
+
+// Charts collect into the page in order; each gets a unique id prefix for its SVG ids.
+class Page {
+ public:
+  std::string html;
+  int charts = 0;
+
+  void chart(const std::string& name, const std::string& svg, const std::string& caption) {
+    html += fmt::format(
+        "<figure class=\"chart\" data-chart=\"{}\">\n{}\n<figcaption>{}</figcaption>"
+        "</figure>\n",
+        html_escape(name), svg, html_escape(caption));
+  }
+  std::string next_id() { return fmt::format("c{}_", ++charts); }
+  void xy(const std::string& name, const XYChart& spec, const std::string& caption) {
+    chart(name, render(spec, next_id()), caption);
+  }
+  void bars(const std::string& name, const BarChart& spec, const std::string& caption) {
+    chart(name, render(spec, next_id()), caption);
+  }
+};
+
+std::string table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::string out = "<table>\n<tr>";
+  for (const auto& h : header) out += "<th>" + html_escape(h) + "</th>";
+  out += "</tr>\n";
+  for (const auto& row : rows) {
+    out += "<tr>";
+    for (const auto& cell : row) out += "<td>" + html_escape(cell) + "</td>";
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+double param_number(const tune::ParamValue& value) {
+  if (auto d = std::get_if<double>(&value)) return *d;
+  if (auto i = std::get_if<int64_t>(&value)) return static_cast<double>(*i);
+  const auto& text = std::get<std::string>(value);
+  if (text == "on" || text == "true" || text == "yes") return 1;
+  if (text == "off" || text == "false" || text == "no") return 0;
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return NAN;
+  }
+}
+
+struct TuningSummary {
+  const StudyRecord* study = nullptr;
+  int complete = 0;
+  std::optional<double> best;
+  std::optional<size_t> optimum_round;  // 0-based
+  double joules_to_optimum = 0;
+  double total_joules = 0;
+};
+
+TuningSummary summarize(const StudyRecord& study, double default_tolerance) {
+  TuningSummary s;
+  s.study = &study;
+  double tolerance = default_tolerance;
+  if (study.config.contains("tolerance") && study.config["tolerance"].is_number())
+    tolerance = study.config["tolerance"].get<double>();
+  std::vector<std::optional<double>> values;
+  for (const auto& trial : study.trials) {
+    bool counts = trial.state == tune::TrialState::complete && trial.value;
+    values.push_back(counts ? trial.value : std::nullopt);
+    if (counts) ++s.complete;
+    s.total_joules += trial.joules;
+  }
+  auto curve = best_so_far(values, study.maximize());
+  if (!curve.empty()) s.best = curve.back();
+  s.optimum_round = optimum_round(values, study.maximize(), tolerance);
+  if (s.optimum_round)
+    for (size_t i = 0; i <= *s.optimum_round && i < study.trials.size(); ++i)
+      s.joules_to_optimum += study.trials[i].joules;
+  return s;
+}
+
+struct Carbon {
+  double grams_per_kwh = kDefaultGramsPerKwh;
+  double pue = 1.0;
+  bool recorded = false;
+};
+
+Carbon carbon_of(const std::vector<StudyRecord>& studies) {
+  Carbon carbon;
+  for (const auto& study : studies) {
+    const auto& config = study.config;
+    if (!config.contains("carbon") || !config["carbon"].is_object()) continue;
+    const auto& c = config["carbon"];
+    if (c.contains("grams_per_kwh") && c["grams_per_kwh"].is_number())
+      carbon.grams_per_kwh = c["grams_per_kwh"].get<double>();
+    if (c.contains("pue") && c["pue"].is_number()) carbon.pue = c["pue"].get<double>();
+    carbon.recorded = true;
+    break;
+  }
+  return carbon;
+}
+
+void setup_section(Page& page, const std::vector<StudyRecord>& studies,
+                   const ReportOptions& options) {
+  std::vector<tune::Trial> all;
+  for (const auto& study : studies) all.insert(all.end(), study.trials.begin(), study.trials.end());
+  page.html += "<section id=\"setup\">\n<h2>Machine and energy accounting</h2>\n";
+  std::vector<std::pair<std::string, std::string>> machine;
+  for (const auto& study : studies)
+    if (machine = machine_fields(study.config); !machine.empty()) break;
+  if (machine.empty())
+    for (const auto& trial : all)
+      if (machine = machine_fields(parse_lenient(trial.attrs_json)); !machine.empty()) break;
+  if (machine.empty()) {
+    page.html += "<p>The studies recorded no machine description (CPU, GPU, BLAS, threads).</p>\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (auto& [key, value] : machine) rows.push_back({key, value});
+    page.html += "<h3>Machine the runs were measured on</h3>\n" + table({"field", "value"}, rows);
+  }
+  Carbon carbon = carbon_of(studies);
+  double joules = 0;
+  for (const auto& trial : all) joules += trial.joules;
+  double kwh = joules / 3.6e6;
+  page.html += "<h3>Energy</h3>\n";
+  page.html += table(
+      {"item", "value"},
+      {{"energy figures", energy_provenance(all)},
+       {"total energy of all trials", joules_text(joules) + fmt::format(" ({:.6f} kWh)", kwh)},
+       {"carbon intensity", fmt::format("{:g} gCO2e/kWh{}", carbon.grams_per_kwh,
+                                        carbon.recorded ? "" : " (default; not recorded)")},
+       {"PUE", fmt::format("{:g}{}", carbon.pue, carbon.recorded ? "" : " (default)")},
+       {"emissions (kWh x PUE x intensity)",
+        fmt::format("{:.3f} gCO2e", kwh * carbon.pue * carbon.grams_per_kwh)},
+       {"store", options.store_label.empty() ? "(not given)" : options.store_label}});
+  page.html +=
+      "<p class=\"note\">Measured figures come from hardware counters (RAPL, NVML); estimated "
+      "ones from a power model where no counter was readable. Each chart below names which.</p>\n"
+      "</section>\n";
+}
+
+void tuning_section(Page& page, const std::string& group,
+                    const std::vector<const StudyRecord*>& studies, const ReportOptions& options) {
+  std::vector<tune::Trial> all;
+  for (auto* study : studies) all.insert(all.end(), study->trials.begin(), study->trials.end());
+  const std::string provenance = energy_provenance(all);
+  const std::string kind = kind_of(all);
+  const std::string metric = studies.front()->info.objective == "train" ? "accuracy" : "value";
+  page.html += "<h3>Tuning strategies</h3>\n";
+
+  std::vector<TuningSummary> summaries;
+  std::vector<std::vector<std::string>> rows;
+  for (auto* study : studies) {
+    summaries.push_back(summarize(*study, options.optimum_tolerance));
+    const auto& s = summaries.back();
+    const auto* paper = find_paper_optimum_round(study->info.strategy);
+    rows.push_back({study->label(), study->info.strategy, std::to_string(study->trials.size()),
+                    std::to_string(s.complete), value_text(s.best),
+                    s.optimum_round ? std::to_string(*s.optimum_round + 1) : "n/a",
+                    joules_text(s.joules_to_optimum), joules_text(s.total_joules),
+                    energy_provenance(study->trials),
+                    paper ? fmt::format("{:g}", paper->mean_round) : "-"});
+  }
+  page.html += table({"study", "strategy", "rounds", "complete", "best " + metric, "optimum round",
+                      "joules to optimum", "total joules", "energy (kind: domains, source)",
+                      "paper optimum round (Table III mean)"},
+                     rows);
+
+  XYChart best{
+      fmt::format("{}: best {} so far per round", group, metric), "round", "best " + metric, {}};
+  XYChart cumulative{fmt::format("{}: cumulative energy per round ({})", group, kind),
+                     "round",
+                     fmt::format("joules ({})", kind),
+                     {}};
+  XYChart scatter{fmt::format("{}: {} against energy per trial ({})", group, metric, kind),
+                  fmt::format("joules per trial ({})", kind),
+                  metric,
+                  {}};
+  std::vector<Point> points;
+  for (auto* study : studies) {
+    Series b{study->label(), {}, SeriesStyle::steps};
+    Series c{study->label(), {}, SeriesStyle::lines};
+    Series p{study->label(), {}, SeriesStyle::points};
+    std::vector<std::optional<double>> values;
+    for (const auto& trial : study->trials)
+      values.push_back(trial.state == tune::TrialState::complete ? trial.value : std::nullopt);
+    auto curve = best_so_far(values, study->maximize());
+    double sum = 0;
+    for (size_t i = 0; i < study->trials.size(); ++i) {
+      const auto& trial = study->trials[i];
+      sum += trial.joules;
+      double round = static_cast<double>(i + 1);
+      if (curve[i]) b.xy.emplace_back(round, *curve[i]);
+      c.xy.emplace_back(round, sum);
+      if (values[i] && std::isfinite(*values[i])) {
+        p.xy.emplace_back(trial.joules, *values[i]);
+        points.push_back({study->maximize() ? *values[i] : -*values[i], trial.joules});
+      }
+    }
+    best.series.push_back(std::move(b));
+    cumulative.series.push_back(std::move(c));
+    scatter.series.push_back(std::move(p));
+  }
+  Series front{"Pareto front", {}, SeriesStyle::linespoints};
+  for (size_t index : pareto_front(points))
+    front.xy.emplace_back(points[index].joules,
+                          studies.front()->maximize() ? points[index].value : -points[index].value);
+  scatter.series.push_back(std::move(front));
+  page.xy("best-so-far", best,
+          "Best " + metric +
+              " reached up to each round (failed and "
+              "diverged rounds carry the previous best).");
+  page.xy("cumulative-joules", cumulative, "Energy: " + provenance + ".");
+  page.xy("value-vs-joules", scatter,
+          "Each point is one trial; the line joins the trials no "
+          "other trial beats in both " +
+              metric + " and energy. Energy: " + provenance + ".");
+
+  // Strategies may repeat across models/datasets: bars show their mean.
+  std::map<std::string, std::vector<double>> rounds_by_strategy, joules_by_strategy;
+  std::vector<std::string> order;
+  for (const auto& s : summaries) {
+    const auto& strategy = s.study->info.strategy;
+    if (!rounds_by_strategy.count(strategy)) order.push_back(strategy);
+    rounds_by_strategy[strategy];
+    joules_by_strategy[strategy];
+    if (!s.optimum_round) continue;
+    rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+    joules_by_strategy[strategy].push_back(s.joules_to_optimum);
+  }
+  BarChart rounds{group + ": rounds to optimum per strategy", "round", order, {}};
+  BarGroup ours{"this run", {}}, paper{"paper, Table III mean", {}};
+  BarChart joules{fmt::format("{}: joules to optimum per strategy ({})", group, kind),
+                  fmt::format("joules ({})", kind),
+                  order,
+                  {}};
+  BarGroup ours_joules{"this run", {}};
+  for (const auto& strategy : order) {
+    ours.values.push_back(
+        rounds_by_strategy[strategy].empty() ? NAN : mean(rounds_by_strategy[strategy]));
+    const auto* p = find_paper_optimum_round(strategy);
+    paper.values.push_back(p ? p->mean_round : NAN);
+    ours_joules.values.push_back(
+        joules_by_strategy[strategy].empty() ? NAN : mean(joules_by_strategy[strategy]));
+  }
+  rounds.groups = {ours, paper};
+  joules.groups = {ours_joules};
+  page.bars("rounds-to-optimum", rounds,
+            fmt::format("Optimum round: the first round whose best is within {:g} of the study's "
+                        "final best. Paper: {}.",
+                        options.optimum_tolerance, kPaperCitation));
+  page.bars(
+      "joules-to-optimum", joules,
+      "Energy of all rounds up to and including the optimum round. Energy: " + provenance + ".");
+}
+
+std::string config_label(const tune::Params& params) {
+  std::string label;
+  for (const auto& [name, value] : params) {
+    if (name == "rep") continue;
+    label += (label.empty() ? "" : " ") + name + "=" + tune::to_string(value);
+  }
+  return label;
+}
+
+void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& options) {
+  page.html += "<h3>Architecture sweep: " + html_escape(study.label()) + "</h3>\n";
+  const std::string provenance = energy_provenance(study.trials);
+  const std::string kind = kind_of(study.trials);
+  std::vector<const tune::Trial*> runs;
+  for (const auto& trial : study.trials)
+    if (trial.state == tune::TrialState::complete && trial.value) runs.push_back(&trial);
+  if (runs.empty()) {
+    page.html += "<p>No completed runs yet.</p>\n";
+    return;
+  }
+  std::vector<std::string> factors;
+  for (const auto& [name, value] : runs.front()->params)
+    if (name != "rep" && std::isfinite(param_number(value))) factors.push_back(name);
+  std::vector<SweepRun> sweep_runs;
+  std::vector<Point> points;
+  for (auto* trial : runs) {
+    SweepRun run;
+    for (const auto& factor : factors) {
+      auto it = trial->params.find(factor);
+      run.factors.push_back(it == trial->params.end() ? NAN : param_number(it->second));
+    }
+    run.joules = trial->joules;
+    run.value = *trial->value;
+    sweep_runs.push_back(run);
+    points.push_back({run.value, run.joules});
+  }
+  auto effects = layer_effects(factors, sweep_runs);
+  std::vector<std::vector<std::string>> rows;
+  XYChart per_level{fmt::format("{}: mean energy per layer count ({})", study.label(), kind),
+                    "layers of this type (relu: 0 = off, 1 = on)",
+                    fmt::format("mean joules per run ({})", kind),
+                    {}};
+  for (const auto& e : effects) {
+    const auto* paper = find_paper_layer_effect(e.factor);
+    std::string levels;
+    for (size_t i = 0; i < e.levels.size(); ++i)
+      levels +=
+          fmt::format("{}{:g}: {}", i ? ", " : "", e.levels[i], joules_text(e.mean_joules[i]));
+    rows.push_back(
+        {e.factor, levels, fmt::format("{:g} -> {:g}", e.low_level, e.high_level),
+         fmt::format("{:+.1f}%", e.percent_change), joules_text(e.joules_per_step),
+         e.test ? fmt::format("{:.3f}", e.test->h) : "n/a",
+         e.test ? fmt::format("{:.3g}", e.test->p_value) : "n/a",
+         e.test ? fmt::format("{:.3f}", e.test->eta_squared) : "n/a",
+         paper ? fmt::format("{} : {:+.1f}% | {:+.1f}%", paper->change, paper->percent_fm,
+                             paper->percent_c10)
+               : "-",
+         paper ? fmt::format("{:.3f} | {:.3f}", paper->eta_squared_fm, paper->eta_squared_c10)
+               : "-"});
+    Series s{e.factor, {}, SeriesStyle::linespoints};
+    for (size_t i = 0; i < e.levels.size(); ++i) s.xy.emplace_back(e.levels[i], e.mean_joules[i]);
+    per_level.series.push_back(std::move(s));
+  }
+  page.html += "<p>" + std::to_string(runs.size()) +
+               " completed runs. Energy: " + html_escape(provenance) + ".</p>\n";
+  page.html += table({"factor", "mean joules per level", "change", "energy change",
+                      "joules per added layer", "Kruskal-Wallis H", "p", "eta squared",
+                      "paper change (FM | C10)", "paper eta squared (FM | C10)"},
+                     rows);
+  page.xy("energy-per-added-layer", per_level,
+          "Mean energy of the runs at each level of one factor, over all levels of the others. "
+          "Energy: " +
+              provenance + ".");
+
+  // Layer-type attribution, averaged per configuration.
+  std::map<std::string, std::map<std::string, std::vector<double>>> layers_by_config;
+  std::set<std::string> layer_types;
+  for (auto* trial : runs) {
+    auto layers = layer_joules(parse_lenient(trial->attrs_json));
+    for (const auto& [type, joules] : layers) {
+      layers_by_config[config_label(trial->params)][type].push_back(joules);
+      layer_types.insert(type);
+    }
+  }
+  if (layer_types.empty()) {
+    page.html += "<p>No per-layer-type attribution was recorded for these runs.</p>\n";
+  } else {
+    BarChart layers{fmt::format("{}: joules per layer type (attributed, {})", study.label(), kind),
+                    fmt::format("mean joules per run ({}, attributed)", kind),
+                    {},
+                    {},
+                    true};
+    for (const auto& [config, by_type] : layers_by_config) layers.categories.push_back(config);
+    for (const auto& type : layer_types) {
+      BarGroup g{type, {}};
+      for (const auto& [config, by_type] : layers_by_config) {
+        auto it = by_type.find(type);
+        g.values.push_back(it == by_type.end() ? 0.0 : mean(it->second));
+      }
+      layers.groups.push_back(std::move(g));
+    }
+    page.bars("energy-per-layer-type", layers,
+              "Each run's energy split by the share of forward+backward time each layer type "
+              "took in profiled batches: attributed, not measured per layer. Energy: " +
+                  provenance + ".");
+  }
+
+  // Accuracy-energy trade-off.
+  auto front = pareto_front(points);
+  auto cheapest = cheapest_within(points, options.accuracy_tolerance);
+  XYChart scatter{fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
+                  fmt::format("joules per run ({})", kind),
+                  "accuracy",
+                  {}};
+  Series all_points{"runs", {}, SeriesStyle::points};
+  for (const auto& p : points) all_points.xy.emplace_back(p.joules, p.value);
+  Series front_series{"Pareto front", {}, SeriesStyle::linespoints};
+  std::vector<std::vector<std::string>> front_rows;
+  for (size_t index : front) {
+    front_series.xy.emplace_back(points[index].joules, points[index].value);
+    front_rows.push_back({config_label(runs[index]->params), value_text(points[index].value),
+                          joules_text(points[index].joules)});
+  }
+  scatter.series = {all_points, front_series};
+  if (cheapest) {
+    scatter.series.push_back(
+        {fmt::format("cheapest within {:g} of best", options.accuracy_tolerance),
+         {{points[*cheapest].joules, points[*cheapest].value}},
+         SeriesStyle::points});
+  }
+  page.xy("sweep-pareto", scatter,
+          "Runs no other run beats in both accuracy and energy form the front. Energy: " +
+              provenance + ".");
+  page.html +=
+      "<h4>Pareto front</h4>\n" + table({"configuration", "accuracy", "joules"}, front_rows);
+  if (cheapest) {
+    auto best = *std::max_element(points.begin(), points.end(),
+                                  [](const Point& a, const Point& b) { return a.value < b.value; });
+    page.html += fmt::format(
+        "<p class=\"finding\">Cheapest run within {:g} of the best accuracy ({:.4f}): <b>{}</b>, "
+        "accuracy {:.4f} for {} ({:.1f}% of the best run's {}).</p>\n",
+        options.accuracy_tolerance, best.value, html_escape(config_label(runs[*cheapest]->params)),
+        points[*cheapest].value, joules_text(points[*cheapest].joules),
+        best.joules > 0 ? points[*cheapest].joules / best.joules * 100.0 : 0.0,
+        joules_text(best.joules));
+  }
+}
+
+// Per-epoch energy by phase and domain, averaged over every run in the group that recorded it.
+void epoch_section(Page& page, const std::string& group,
+                   const std::vector<const StudyRecord*>& studies) {
+  std::map<int, std::map<std::string, std::vector<double>>> by_epoch;  // epoch -> part -> joules
+  std::set<std::string> parts;
+  std::set<std::string> provenance_parts;
+  int runs = 0;
+  for (auto* study : studies)
+    for (const auto& trial : study->trials) {
+      for (const auto& run : epoch_energy(parse_lenient(trial.attrs_json))) {
+        ++runs;
+        for (const auto& epoch : run) {
+          std::map<std::string, double> sums;
+          for (const auto& part : epoch.parts) {
+            sums[part.phase + " " + part.domain] += part.joules;
+            provenance_parts.insert(part.domain + " " +
+                                    (part.kind.empty() ? std::string("unlabelled") : part.kind) +
+                                    (part.source.empty() ? "" : " (" + part.source + ")"));
+          }
+          for (const auto& [name, joules] : sums) {
+            by_epoch[epoch.epoch][name].push_back(joules);
+            parts.insert(name);
+          }
+        }
+      }
+    }
+  if (runs == 0) return;
+  BarChart chart{
+      group + ": energy per epoch by phase and domain", "mean joules per run", {}, {}, true};
+  for (const auto& [epoch, by_part] : by_epoch)
+    chart.categories.push_back(fmt::format("epoch {}", epoch));
+  for (const auto& part : parts) {
+    BarGroup g{part, {}};
+    for (const auto& [epoch, by_part] : by_epoch) {
+      auto it = by_part.find(part);
+      g.values.push_back(it == by_part.end() ? 0.0 : mean(it->second));
+    }
+    chart.groups.push_back(std::move(g));
+  }
+  std::string provenance;
+  for (const auto& p : provenance_parts) provenance += (provenance.empty() ? "" : ", ") + p;
+  page.bars("epoch-energy", chart,
+            fmt::format("Mean over {} training runs. Domains: {}.", runs, provenance));
+}
+
+void paper_section(Page& page, const std::vector<StudyRecord>& studies,
+                   const ReportOptions& options) {
+  page.html +=
+      "<section id=\"paper\">\n<h2>Side by side with the paper</h2>\n<p>Published "
+      "figures: " +
+      html_escape(kPaperCitation) + ".</p>\n";
+  std::map<std::string, std::vector<double>> rounds;
+  for (const auto& study : studies) {
+    if (study.is_sweep()) continue;
+    auto s = summarize(study, options.optimum_tolerance);
+    if (s.optimum_round)
+      rounds[study.info.strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& paper : paper_optimum_rounds()) {
+    auto it = rounds.find(paper.strategy);
+    rows.push_back({paper.strategy, fmt::format("{:g}", paper.mean_round),
+                    it == rounds.end() ? "not run" : fmt::format("{:.1f}", mean(it->second)),
+                    it == rounds.end() ? "0" : std::to_string(it->second.size())});
+  }
+  page.html += "<h3>Optimum round per strategy</h3>\n" +
+               table({"strategy", "paper (mean)", "this store (mean)", "studies"}, rows);
+
+  rows.clear();
+  std::map<std::string, std::vector<LayerEffect>> ours;
+  for (const auto& study : studies) {
+    if (!study.is_sweep()) continue;
+    std::vector<std::string> factors;
+    std::vector<SweepRun> runs;
+    for (const auto& trial : study.trials) {
+      if (trial.state != tune::TrialState::complete || !trial.value) continue;
+      if (factors.empty())
+        for (const auto& [name, value] : trial.params)
+          if (name != "rep") factors.push_back(name);
+      SweepRun run{{}, trial.joules, *trial.value};
+      for (const auto& f : factors) {
+        auto it = trial.params.find(f);
+        run.factors.push_back(it == trial.params.end() ? NAN : param_number(it->second));
+      }
+      runs.push_back(run);
+    }
+    if (runs.empty()) continue;
+    for (auto& e : layer_effects(factors, runs)) ours[e.factor].push_back(e);
+  }
+  for (const auto& paper : paper_layer_effects()) {
+    std::string change = "not run", eta = "not run";
+    if (auto it = ours.find(paper.factor); it != ours.end()) {
+      change.clear();
+      eta.clear();
+      for (const auto& e : it->second) {
+        change += fmt::format("{}{:g} -> {:g}: {:+.1f}%", change.empty() ? "" : "; ", e.low_level,
+                              e.high_level, e.percent_change);
+        eta += (eta.empty() ? "" : "; ") +
+               (e.test ? fmt::format("{:.3f}", e.test->eta_squared) : std::string("n/a"));
+      }
+    }
+    rows.push_back({paper.factor, paper.change,
+                    fmt::format("{:+.1f}% | {:+.1f}%", paper.percent_fm, paper.percent_c10), change,
+                    fmt::format("{:.3f} | {:.3f}", paper.eta_squared_fm, paper.eta_squared_c10),
+                    eta});
+  }
+  page.html += "<h3>Energy increase per layer type</h3>\n" +
+               table({"factor", "paper change", "paper energy increase (FM | C10)", "this store",
+                      "paper eta squared (FM | C10)", "this store eta squared"},
+                     rows);
+  rows.clear();
+  for (const auto& row : paper_conv_comparison())
+    rows.push_back(
+        {row.dataset, fmt::format("{:g} J vs {:g} J", row.joules_conv4, row.joules_conv1),
+         fmt::format("{:.3f} vs {:.3f}", row.mean_accuracy_conv4, row.mean_accuracy_conv1),
+         fmt::format("{:.3f} vs {:.3f}", row.max_accuracy_conv4, row.max_accuracy_conv1)});
+  page.html += "<h3>Paper Table V: 4 conv layers vs 1 (GPU joules per run)</h3>\n" +
+               table({"dataset", "energy", "mean accuracy", "max accuracy"}, rows) + "</section>\n";
+}
+
+void studies_section(Page& page, const std::vector<StudyRecord>& studies) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& study : studies) {
+    std::map<std::string, int> states;
+    for (const auto& trial : study.trials) ++states[tune::to_string(trial.state)];
+    std::string state_text;
+    for (const auto& [state, count] : states)
+      state_text += fmt::format("{}{} {}", state_text.empty() ? "" : ", ", count, state);
+    rows.push_back({std::to_string(study.info.id), study.info.name,
+                    study.info.group.empty() ? "-" : study.info.group, study.info.strategy,
+                    study.info.objective, study.maximize() ? "maximize" : "minimize",
+                    state_text.empty() ? "no trials" : state_text});
+  }
+  page.html +=
+      "<section id=\"studies\">\n<h2>Studies in the store</h2>\n" +
+      table({"id", "study", "experiment", "strategy", "objective", "direction", "trials"}, rows) +
+      "<p>Every trial is in <a href=\"trials.csv\">trials.csv</a> and <a "
+      "href=\"trials.json\">trials.json</a> beside this file.</p>\n</section>\n";
+}
+
+constexpr const char* kStyle = R"(
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { border-bottom: 2px solid #2a7; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eef6f0; }
+figure.chart { margin: 1.5em 0; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #555; }
+.note { color: #555; font-size: 0.9em; }
+.finding { background: #eef6f0; padding: 0.5em; }
+)";
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_report_html(const std::vector<StudyRecord>& studies,
+                               const ReportOptions& options, int* chart_count) {
+  Page page;
+  size_t trials = 0;
+  for (const auto& study : studies) trials += study.trials.size();
+  page.html =
+      std::string("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n") +
+      "<title>greentune report</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n" +
+      "<h1>greentune report</h1>\n";
+  page.html += fmt::format(
+      "<p>{} studies, {} trials. Written by greentune {} from the store "
+      "alone; nothing was re-run.</p>\n",
+      studies.size(), trials, GREENTUNE_VERSION);
+  setup_section(page, studies, options);
+
+  std::vector<std::string> groups;
+  for (const auto& study : studies)
+    if (std::find(groups.begin(), groups.end(), study.info.group) == groups.end())
+      groups.push_back(study.info.group);
+  for (const auto& group : groups) {
+    std::vector<const StudyRecord*> tuning, sweeps, members;
+    for (const auto& study : studies) {
+      if (study.info.group != group) continue;
+      members.push_back(&study);
+      (study.is_sweep() ? sweeps : tuning).push_back(&study);
+    }
+    const std::string title = group.empty() ? std::string("Studies outside any experiment") : group;
+    page.html +=
+        "<section class=\"experiment\">\n<h2>Experiment: " + html_escape(title) + "</h2>\n";
+    if (!tuning.empty()) tuning_section(page, title, tuning, options);
+    for (auto* sweep : sweeps) sweep_section(page, *sweep, options);
+    epoch_section(page, title, members);
+    page.html += "</section>\n";
+  }
+  paper_section(page, studies, options);
+  studies_section(page, studies);
+  page.html += "</body>\n</html>\n";
+  if (chart_count) *chart_count = page.charts;
+  return page.html;
+}
+
+ReportFiles write_report(store::Storage& storage, const std::filesystem::path& out_dir,
+                         const ReportOptions& options) {
+  auto studies = load_studies(storage);
+  ReportFiles files;
+  files.html = out_dir / "report.html";
+  files.csv = out_dir / "trials.csv";
+  files.json = out_dir / "trials.json";
+  files.studies = static_cast<int>(studies.size());
+  for (const auto& study : studies) files.trials += static_cast<int>(study.trials.size());
+  // Everything is rendered before anything is written, so a failing chart leaves no new files.
+  std::string html = render_report_html(studies, options, &files.charts);
+  std::string csv = trials_csv(studies);
+  std::string json = trials_json(studies);
+  write_file_atomically(files.csv, csv);
+  write_file_atomically(files.json, json);
+  write_file_atomically(files.html, html);
+  return files;
+}
+
+}  // namespace greentune::report
