@@ -36,6 +36,25 @@ TEST(BayesSampler, ReachesLowRegretOnBraninIn30Evaluations) {
   EXPECT_LT(regrets[1], 0.05) << regrets[0] << " " << regrets[1] << " " << regrets[2];
 }
 
+// The paper's setting (probability of improvement, one random round) and UCB also work.
+TEST(BayesSampler, OtherAcquisitionsAlsoConverge) {
+  for (auto acquisition : {Acquisition::pi, Acquisition::ucb}) {
+    SamplerOptions options;
+    options.acquisition = acquisition;
+    options.startup_rounds = acquisition == Acquisition::pi ? 1 : 5;
+    BayesSampler sampler(options);
+    std::vector<double> regrets;
+    for (uint64_t seed : {1u, 2u, 3u}) {
+      const auto history = testing::run_loop(sampler, branin_space(), seed, 30,
+                                             [](const Params& p) { return branin(p); });
+      regrets.push_back(testing::best_value(history) - branin_minimum);
+    }
+    std::sort(regrets.begin(), regrets.end());
+    EXPECT_LT(regrets[1], 0.5) << to_string(acquisition) << ": " << regrets[0] << " " << regrets[1]
+                               << " " << regrets[2];
+  }
+}
+
 TEST(BayesSampler, SameSeedSameProposals) {
   BayesSampler sampler(SamplerOptions{});
   auto f = [](const Params& p) { return branin(p); };

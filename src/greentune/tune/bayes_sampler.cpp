@@ -164,7 +164,7 @@ double refine(const Acquirer& acquirer, const Layout& layout, std::vector<double
 
 }  // namespace
 
-std::optional<Params> BayesSampler::propose(const SamplerContext& context) {
+std::optional<Params> BayesSampler::propose_with_model(const SamplerContext& context) {
   const auto& space = context.space;
   const uint64_t number = context.history.size();
   RandomSampler startup(options_.quasi);
@@ -282,6 +282,17 @@ std::optional<Params> BayesSampler::propose(const SamplerContext& context) {
     if (!taken) return params;
   }
   return startup.propose(context);
+}
+
+std::optional<Params> BayesSampler::propose(const SamplerContext& context) {
+  try {
+    return propose_with_model(context);
+  } catch (const std::exception&) {
+    // Never expected (inputs are sanitised and the factorisation has a jitter fallback), but a
+    // study must not stop because its model could not be built: fall back to a random point.
+    RandomSampler fallback(options_.quasi);
+    return fallback.propose(context);
+  }
 }
 
 }  // namespace greentune::tune

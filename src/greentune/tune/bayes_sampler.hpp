@@ -15,6 +15,7 @@ class BayesSampler : public Sampler {
   std::optional<Params> propose(const SamplerContext& context) override;
 
  private:
+  std::optional<Params> propose_with_model(const SamplerContext& context);
   SamplerOptions options_;
 };
 

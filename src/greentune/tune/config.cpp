@@ -460,7 +460,7 @@ SearchSpace space_from_json(const nlohmann::json& json) {
         p.type = type == "float" ? ParamType::real : ParamType::integer;
         p.low = j.at("low").get<double>();
         p.high = j.at("high").get<double>();
-        p.log = j.value("log", false);
+        p.log = j.contains("log") && j.at("log") == true;
         p.step = j.value("step", p.type == ParamType::integer ? 1.0 : 0.0);
       } else {
         throw InputError(
