@@ -72,6 +72,27 @@ TEST(Msr, IntelTwoSocketsOneCpuEach) {
   EXPECT_EQ(source->max_read_interval().count(), 131072);
 }
 
+TEST(Msr, IntelServerDramUsesTheFixedUnit) {
+  FakeRoot root;
+  write_intel(root);
+  // Skylake-SP (family 6, model 85): DRAM counts 15.3 uJ steps whatever the unit register says.
+  root.write("proc/cpuinfo",
+             "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+             "model name\t: Intel(R) Xeon(R) Gold 6130\n\nprocessor\t: 1\nmodel\t\t: 1\n");
+  ProbeResult result;
+  auto source = open_msr(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  auto reads = source->read();
+  EXPECT_DOUBLE_EQ(reads[0].joules_per_unit, 1.0 / 16384);  // package keeps the register's unit
+  EXPECT_DOUBLE_EQ(reads[1].joules_per_unit, 15.3e-6);      // dram-0
+  EXPECT_THAT(source->domains()[1].method, HasSubstr("fixed 15.3 uJ"));
+  // A client part (Alder Lake, model 151) uses the register's unit for DRAM too.
+  root.write("proc/cpuinfo", "vendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 151\n");
+  source = open_msr(root.paths(), result);
+  ASSERT_TRUE(source);
+  EXPECT_DOUBLE_EQ(source->read()[1].joules_per_unit, 1.0 / 16384);
+}
+
 TEST(Msr, IntelCounterWrapsAt32Bits) {
   FakeRoot root;
   write_intel(root);

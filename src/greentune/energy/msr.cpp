@@ -70,20 +70,54 @@ std::optional<uint64_t> read_register(int fd, uint32_t address, int* error = nul
   return value;
 }
 
-Vendor read_vendor(const SystemPaths& paths) {
+struct CpuIdentity {
+  Vendor vendor = Vendor::other;
+  int family = -1;
+  int model = -1;
+};
+
+CpuIdentity read_cpu_identity(const SystemPaths& paths) {
+  CpuIdentity cpu;
   std::ifstream in(paths.proc_root / "cpuinfo");
   std::string line;
+  auto number_after_colon = [](const std::string& text) {
+    auto colon = text.find(':');
+    if (colon == std::string::npos) return -1;
+    auto start = text.find_first_not_of(" \t", colon + 1);
+    auto value = start == std::string::npos ? std::nullopt : parse_u64(text.substr(start));
+    return value && *value < 4096 ? static_cast<int>(*value) : -1;
+  };
+  bool vendor_seen = false;
   while (std::getline(in, line)) {
-    if (line.rfind("vendor_id", 0) != 0) continue;
-    if (line.find("GenuineIntel") != std::string::npos) return Vendor::intel;
-    if (line.find("AuthenticAMD") != std::string::npos ||
-        line.find("HygonGenuine") != std::string::npos) {
-      return Vendor::amd;
+    if (line.empty() && vendor_seen) break;  // the first processor's block is enough
+    if (line.rfind("vendor_id", 0) == 0) {
+      vendor_seen = true;
+      if (line.find("GenuineIntel") != std::string::npos) {
+        cpu.vendor = Vendor::intel;
+      } else if (line.find("AuthenticAMD") != std::string::npos ||
+                 line.find("HygonGenuine") != std::string::npos) {
+        cpu.vendor = Vendor::amd;
+      }
+    } else if (line.rfind("cpu family", 0) == 0) {
+      cpu.family = number_after_colon(line);
+    } else if (line.rfind("model", 0) == 0 && line.rfind("model name", 0) != 0) {
+      cpu.model = number_after_colon(line);
     }
-    return Vendor::other;
   }
-  return Vendor::other;
+  return cpu;
 }
+
+// Intel server parts whose DRAM counter ignores the unit register and counts 15.3 uJ steps
+// (the Linux RAPL driver's table: Haswell-X, Broadwell-X, Skylake/Cascade Lake-X, Ice Lake-X/D,
+// Xeon Phi KNL/KNM).
+bool fixed_dram_unit(const CpuIdentity& cpu) {
+  if (cpu.vendor != Vendor::intel || cpu.family != 6) return false;
+  for (int model : {0x3F, 0x4F, 0x55, 0x6A, 0x6C, 0x57, 0x85}) {
+    if (cpu.model == model) return true;
+  }
+  return false;
+}
+constexpr double kFixedDramJoulesPerUnit = 15.3e-6;
 
 // One domain. Package-wide registers are one read on one CPU; AMD's core energy is per core, so
 // core-N sums every core of the package, unwrapping each 32-bit counter here (hence 64-bit out).
@@ -179,7 +213,8 @@ double energy_unit(uint64_t unit_register) {
 std::unique_ptr<Source> open_msr(const SystemPaths& paths, ProbeResult& result) {
   result = ProbeResult{};
   result.source = "msr";
-  Vendor vendor = read_vendor(paths);
+  CpuIdentity identity = read_cpu_identity(paths);
+  Vendor vendor = identity.vendor;
   if (vendor == Vendor::other) {
     result.reason = "CPU vendor in " + (paths.proc_root / "cpuinfo").string() +
                     " is neither GenuineIntel nor AuthenticAMD/HygonGenuine: no known RAPL MSRs";
@@ -252,6 +287,10 @@ std::unique_ptr<Source> open_msr(const SystemPaths& paths, ProbeResult& result) 
           continue;
         }
         add(reg.kernel_name, reg.address, reg.part_of_parent, {index}, false);
+        if (reg.address == 0x619 && fixed_dram_unit(identity)) {
+          counters.back().joules_per_unit = kFixedDramJoulesPerUnit;
+          counters.back().info.method += ", fixed 15.3 uJ unit of this server model";
+        }
       }
     } else {
       if (!read_register(fd, kAmdPackage, &error)) {
