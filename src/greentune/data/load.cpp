@@ -47,7 +47,7 @@ Split load_split(const std::string& dataset, const LoadOptions& options) {
     return split;
   }
   auto [carved_train, validation] =
-      carve_validation(train, options.validation_fraction, derive_seed(options.seed, 2),
+      carve_validation(std::move(train), options.validation_fraction, derive_seed(options.seed, 2),
                        name + "/train", name + "/validation");
   split.train = std::move(carved_train);
   split.validation = std::move(validation);

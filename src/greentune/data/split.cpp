@@ -74,6 +74,12 @@ Dataset random_subset(const Dataset& dataset, size_t size, uint64_t seed) {
 std::pair<Dataset, Dataset> carve_validation(const Dataset& dataset, double fraction, uint64_t seed,
                                              const std::string& train_name,
                                              const std::string& validation_name) {
+  return carve_validation(Dataset(dataset), fraction, seed, train_name, validation_name);
+}
+
+std::pair<Dataset, Dataset> carve_validation(Dataset&& dataset, double fraction, uint64_t seed,
+                                             const std::string& train_name,
+                                             const std::string& validation_name) {
   if (!(fraction >= 0.0 && fraction < 1.0)) {
     throw InputError(
         fmt::format("validation fraction {} is out of range: expected 0 <= f < 1", fraction));
@@ -90,7 +96,21 @@ std::pair<Dataset, Dataset> carve_validation(const Dataset& dataset, double frac
   std::vector<size_t> train(order.begin() + validation_size, order.end());
   std::sort(validation.begin(), validation.end());
   std::sort(train.begin(), train.end());
-  return {select(dataset, train, train_name), select(dataset, validation, validation_name)};
+  Dataset held_out = select(dataset, validation, validation_name);
+
+  // Training images move down in place: indices are ascending, so each destination is at or
+  // before its source and nothing is overwritten before it is read.
+  const size_t image_size = dataset.image_size();
+  for (size_t i = 0; i < train.size(); ++i) {
+    if (train[i] == i) continue;
+    std::memmove(dataset.images.data() + i * image_size,
+                 dataset.images.data() + train[i] * image_size, image_size);
+    dataset.labels[i] = dataset.labels[train[i]];
+  }
+  dataset.images.resize(train.size() * image_size);
+  dataset.labels.resize(train.size());
+  dataset.name = train_name;
+  return {std::move(dataset), std::move(held_out)};
 }
 
 }  // namespace greentune::data

@@ -25,5 +25,9 @@ Dataset random_subset(const Dataset& dataset, size_t size, uint64_t seed);
 std::pair<Dataset, Dataset> carve_validation(const Dataset& dataset, double fraction, uint64_t seed,
                                              const std::string& train_name,
                                              const std::string& validation_name);
+// The same split, reusing `dataset`'s buffers for the training part (no second copy of the set).
+std::pair<Dataset, Dataset> carve_validation(Dataset&& dataset, double fraction, uint64_t seed,
+                                             const std::string& train_name,
+                                             const std::string& validation_name);
 
 }  // namespace greentune::data
