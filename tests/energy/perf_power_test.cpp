@@ -47,6 +47,7 @@ TEST(PerfPower, ParsesTypeCpumaskEventsAndScale) {
   EXPECT_EQ(pmu->cpus[0].package, 0);
   EXPECT_EQ(pmu->cpus[1].cpu, 2);
   EXPECT_EQ(pmu->cpus[1].package, 1);
+  EXPECT_EQ(pmu->cpus[1].die, -1);
   ASSERT_EQ(pmu->events.size(), 3u);
   EXPECT_EQ(pmu->events[0].event, "energy-pkg");
   EXPECT_EQ(pmu->events[0].domain, "package");
@@ -57,6 +58,21 @@ TEST(PerfPower, ParsesTypeCpumaskEventsAndScale) {
   EXPECT_EQ(pmu->events[2].event, "energy-cores");
   EXPECT_TRUE(pmu->events[2].part_of_parent);
   EXPECT_DOUBLE_EQ(pmu->events[0].scale, 1.0 / (uint64_t{1} << 32));
+}
+
+TEST(PerfPower, TwoDiesOfOnePackageGetTheirOwnNames) {
+  FakeRoot root;
+  write_pmu(root);
+  root.write("sys/devices/system/cpu/cpu2/topology/physical_package_id", "0\n");
+  root.write("sys/devices/system/cpu/cpu0/topology/die_id", "0\n");
+  root.write("sys/devices/system/cpu/cpu2/topology/die_id", "1\n");
+  std::string reason;
+  auto pmu = read_perf_power_pmu(root.paths(), reason);
+  ASSERT_TRUE(pmu) << reason;
+  ASSERT_EQ(pmu->cpus.size(), 2u);
+  EXPECT_EQ(pmu->cpus[0].die, 0);
+  EXPECT_EQ(pmu->cpus[1].package, 0);
+  EXPECT_EQ(pmu->cpus[1].die, 1);
 }
 
 TEST(PerfPower, FormatFieldPlacesTheEventBits) {

@@ -114,6 +114,19 @@ TEST(Powercap, MmioOnlyZoneIsUsedWhenNoMsrCopyExists) {
   EXPECT_THAT(source->domains()[1].method, HasSubstr("intel-rapl-mmio:1"));
 }
 
+TEST(Powercap, MultiDiePackagesKeepTheirSubzonesApart) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0-die-0", 1);
+  write_zone(root, "intel-rapl:0:0", "dram", 2);
+  write_zone(root, "intel-rapl:1", "package-0-die-1", 3);
+  write_zone(root, "intel-rapl:1:0", "dram", 4);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(names(source->domains()), ::testing::ElementsAre("package-0-die-0", "dram-0-die-0",
+                                                               "package-0-die-1", "dram-0-die-1"));
+}
+
 TEST(Powercap, ReadsFollowACounterThatWrapsSeveralTimes) {
   FakeRoot root;
   constexpr uint64_t range = 999'999;  // small range: wraps_at = 1e6 uJ = 1 J

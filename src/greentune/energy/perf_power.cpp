@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -134,7 +135,17 @@ std::optional<PerfPowerPmu> read_perf_power_pmu(const SystemPaths& paths, std::s
     auto known = topology.package_of_cpu.find(cpu);
     // The PMU lists one CPU per package in package order; use that when sysfs has no topology.
     int package = known != topology.package_of_cpu.end() ? known->second : static_cast<int>(i);
-    pmu.cpus.push_back({cpu, package});
+    pmu.cpus.push_back({cpu, package, -1});
+  }
+  for (auto& entry : pmu.cpus) {
+    auto same_package = [&entry](const PerfPowerCpu& other) {
+      return other.package == entry.package && other.cpu != entry.cpu;
+    };
+    if (std::any_of(pmu.cpus.begin(), pmu.cpus.end(), same_package)) {
+      auto die = read_u64(paths.sysfs_root / "devices/system/cpu" /
+                          ("cpu" + std::to_string(entry.cpu)) / "topology/die_id");
+      entry.die = die ? static_cast<int>(*die) : entry.cpu;
+    }
   }
 
   for (const auto& known : kKnownEvents) {
@@ -223,7 +234,9 @@ std::unique_ptr<Source> open_perf_power(const SystemPaths& paths, ProbeResult& r
       counter.fd = static_cast<int>(fd);
       counter.scale = event.scale;
       bool one_psys = event.domain == std::string("psys") && pmu->cpus.size() == 1;
-      counter.info.name = one_psys ? "psys" : event.domain + "-" + std::to_string(cpu.package);
+      std::string where = std::to_string(cpu.package);
+      if (cpu.die >= 0) where += "-die-" + std::to_string(cpu.die);
+      counter.info.name = one_psys ? "psys" : event.domain + "-" + where;
       counter.info.source = "perf";
       counter.info.kind = Kind::measured;
       counter.info.part_of_parent = event.part_of_parent;

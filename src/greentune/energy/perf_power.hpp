@@ -25,6 +25,8 @@ struct PerfPowerEvent {
 struct PerfPowerCpu {
   int cpu = 0;
   int package = 0;
+  // Set when cpumask lists two CPUs of one package (per-die RAPL): names become package-P-die-D.
+  int die = -1;
 };
 struct PerfPowerPmu {
   uint32_t type = 0;

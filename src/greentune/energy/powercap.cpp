@@ -37,7 +37,9 @@ std::string top_domain_name(const std::string& kernel_name, uint64_t top) {
   return kernel_name + "-" + std::to_string(top);
 }
 
+// "package-1" -> "1"; "package-0-die-1" (multi-die parts) -> "0-die-1".
 std::string package_suffix(const std::string& parent_domain) {
+  if (parent_domain.rfind("package-", 0) == 0) return parent_domain.substr(8);
   auto dash = parent_domain.rfind('-');
   return dash == std::string::npos ? parent_domain : parent_domain.substr(dash + 1);
 }
