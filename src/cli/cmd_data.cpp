@@ -109,7 +109,7 @@ const bool registered = greentune::cli::register_command(
                        "Fraction of the training set held out for validation")
           ->check(CLI::Range(0.0, 0.99));
       show->add_option("--seed", show_args->seed, "Seed of the validation split");
-      show->add_flag("--paper", show_args->paper,
+      show->add_flag("--paper-mode", show_args->paper,
                      "Paper-compatible: validate on the test set, carve nothing");
 
       return greentune::cli::Runner([fetch, fetch_args, show, show_args] {
