@@ -149,6 +149,29 @@ TEST(LoadSplit, SubsetsComeBeforeTheSplit) {
   EXPECT_THROW(load_split("fashion-mnist", options), InputError);
 }
 
+TEST(LoadSplit, TrainAndTestMustShareAShapeAndBeNonEmpty) {
+  TempDir dir;
+  testing::write_fashion_mnist(dir.path(), 20, 10);
+  testing::write_gzip(dir / "t10k-images-idx3-ubyte.gz",
+                      testing::idx_bytes(0x803, {10, 32, 32}, testing::image_pixels(10, 32, 32)));
+  LoadOptions options;
+  options.data_dir = dir.path();
+  try {
+    load_split("fashion-mnist", options);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(),
+                ::testing::HasSubstr("training images are 1x28x28 but test images are 1x32x32"));
+  }
+  testing::write_fashion_mnist(dir.path(), 0, 10);
+  try {
+    load_split("fashion-mnist", options);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("has 0 training and 10 test images"));
+  }
+}
+
 TEST(LoadSplit, LoadsCifarBatches) {
   TempDir dir;
   const auto batch = testing::cifar_batch(kCifar10RecordsPerBatch);

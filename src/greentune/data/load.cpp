@@ -1,5 +1,8 @@
 #include "greentune/data/load.hpp"
 
+#include <fmt/format.h>
+
+#include "greentune/common/error.hpp"
 #include "greentune/data/cifar10.hpp"
 #include "greentune/data/idx.hpp"
 #include "greentune/data/locate.hpp"
@@ -30,6 +33,18 @@ Split load_split(const std::string& dataset, const LoadOptions& options) {
   } else {
     train = read_cifar10_batches({found.files.begin(), found.files.begin() + 5}, name + "/train");
     test = read_cifar10_batches({found.files[5]}, name + "/test");
+  }
+
+  if (train.count() == 0 || test.count() == 0) {
+    throw InputError(fmt::format("{} in {} has {} training and {} test images; expected both > 0",
+                                 name, found.directory.string(), train.count(), test.count()));
+  }
+  if (train.channels != test.channels || train.height != test.height || train.width != test.width) {
+    throw InputError(fmt::format(
+        "{} in {}: training images are {}x{}x{} but test images are {}x{}x{}; expected the same "
+        "shape",
+        name, found.directory.string(), train.channels, train.height, train.width, test.channels,
+        test.height, test.width));
   }
 
   if (options.train_subset > 0) {
