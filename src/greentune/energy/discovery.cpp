@@ -8,6 +8,18 @@
 #include "greentune/energy/powercap.hpp"
 
 namespace greentune::energy {
+namespace {
+
+// The first clause of a reason ("no powercap tree at /sys/class/powercap"): the estimate's method
+// names why each counter is unusable; the full reasons with their fixes are in `meters`.
+std::string gist(const std::string& reason) {
+  auto end = reason.find_first_of("(;");
+  std::string text = reason.substr(0, end);
+  while (!text.empty() && (text.back() == ' ' || text.back() == ',')) text.pop_back();
+  return text;
+}
+
+}  // namespace
 
 Discovery discover(const SystemPaths& paths, const EstimateOptions& estimate) {
   Discovery found;
@@ -41,8 +53,9 @@ Discovery discover(const SystemPaths& paths, const EstimateOptions& estimate) {
     } else {
       result.usable = false;
       if (result.reason.empty()) result.reason = "unusable (no reason given)";
-      why_none += (why_none.empty() ? "" : "; ") + std::string(name) + ": " + result.reason;
+      why_none += (why_none.empty() ? "" : "; ") + std::string(name) + ": " + gist(result.reason);
     }
+    found.used.push_back(cpu_source == name);
     found.probes.push_back(std::move(result));
   }
 
@@ -58,6 +71,7 @@ Discovery discover(const SystemPaths& paths, const EstimateOptions& estimate) {
     gpu.reason = e.what();
   }
   if (gpu.source.empty()) gpu.source = "nvml";
+  found.used.push_back(gpu.usable);
   found.probes.push_back(std::move(gpu));
 
   ProbeResult estimated;
@@ -71,6 +85,7 @@ Discovery discover(const SystemPaths& paths, const EstimateOptions& estimate) {
   } else {
     estimated.reason = "usable, but not used: CPU energy is measured by " + cpu_source;
   }
+  found.used.push_back(cpu_source.empty());
   found.probes.push_back(std::move(estimated));
   return found;
 }

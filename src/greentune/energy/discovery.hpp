@@ -12,6 +12,7 @@ namespace greentune::energy {
 
 struct Discovery {
   std::vector<ProbeResult> probes;               // every source tried, in order
+  std::vector<bool> used;                        // per probe: its source is among `sources`
   std::vector<std::unique_ptr<Source>> sources;  // the ones to hand to a Monitor
 };
 

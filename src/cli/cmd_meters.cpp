@@ -1,0 +1,85 @@
+// `greentune meters`: every energy source tried, with its domains or why it is unusable.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/command.hpp"
+#include "greentune/energy/discovery.hpp"
+
+namespace {
+
+using namespace greentune::energy;
+
+struct MetersOptions {
+  bool json = false;
+  std::string sysfs_root;
+  std::string dev_root;
+  std::optional<double> cpu_tdp;
+};
+
+const char* status_of(const ProbeResult& probe, bool used) {
+  if (used) return "used";
+  return probe.usable ? "unused" : "unusable";
+}
+
+int run_meters(const MetersOptions& options) {
+  SystemPaths paths = SystemPaths::from_environment();
+  if (!options.sysfs_root.empty()) paths.sysfs_root = options.sysfs_root;
+  if (!options.dev_root.empty()) paths.dev_root = options.dev_root;
+  EstimateOptions estimate;
+  estimate.cpu_tdp_watts = options.cpu_tdp;
+  Discovery found = discover(paths, estimate);
+
+  if (options.json) {
+    nlohmann::json out;
+    out["sysfs_root"] = paths.sysfs_root.string();
+    out["dev_root"] = paths.dev_root.string();
+    out["sources"] = nlohmann::json::array();
+    for (size_t i = 0; i < found.probes.size(); ++i) {
+      const ProbeResult& probe = found.probes[i];
+      nlohmann::json source{{"source", probe.source},
+                            {"usable", probe.usable},
+                            {"used", found.used[i]},
+                            {"reason", probe.reason},
+                            {"domains", nlohmann::json::array()}};
+      for (const auto& d : probe.domains) {
+        source["domains"].push_back({{"name", d.name},
+                                     {"source", d.source},
+                                     {"kind", to_string(d.kind)},
+                                     {"method", d.method},
+                                     {"part_of_parent", d.part_of_parent}});
+      }
+      out["sources"].push_back(std::move(source));
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+
+  for (size_t i = 0; i < found.probes.size(); ++i) {
+    const ProbeResult& probe = found.probes[i];
+    fmt::print("{:<9} {:<9} {}\n", probe.source, status_of(probe, found.used[i]), probe.reason);
+    for (const auto& d : probe.domains) {
+      fmt::print("    {:<10} {:<9}{} {}\n", d.name, to_string(d.kind),
+                 d.part_of_parent ? " (inside its package)" : "", d.method);
+    }
+  }
+  return 0;
+}
+
+const bool registered = greentune::cli::register_command(
+    "meters", "List the energy sources: what each measures, or why it is unusable",
+    [](CLI::App& app) {
+      auto options = std::make_shared<MetersOptions>();
+      app.add_flag("--json", options->json, "Print JSON instead of a table");
+      app.add_option("--sysfs-root", options->sysfs_root,
+                     "Where sysfs is mounted (default /sys, or $GREENTUNE_SYSFS_ROOT)");
+      app.add_option("--dev-root", options->dev_root,
+                     "Where /dev is (default /dev, or $GREENTUNE_DEV_ROOT)");
+      app.add_option("--cpu-tdp", options->cpu_tdp,
+                     "CPU package TDP in watts for the estimate (default: looked up from the CPU "
+                     "model)");
+      return greentune::cli::Runner([options] { return run_meters(*options); });
+    });
+
+}  // namespace

@@ -1,0 +1,192 @@
+// End-to-end: `greentune measure -- CMD` as a user runs it: exit codes, signals, the JSON and CSV
+// files, and the errors for bad arguments.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct MeasureRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class MeasureCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("greentune-cli-measure-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // `arguments` is shell text, so tests can quote the measured command as a user would.
+  MeasureRun run(const std::string& arguments) {
+    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
+                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
+                                " </dev/null";
+    const int status = std::system(command.c_str());
+    MeasureRun result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = slurp_file(dir_ / "out");
+    result.err = slurp_file(dir_ / "err");
+    return result;
+  }
+
+  std::filesystem::path dir_;
+};
+
+// About 0.1-0.3 s of shell arithmetic: enough CPU time for the estimate to see.
+const char* kBusyShell = "sh -c 'i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done'";
+
+TEST_F(MeasureCli, ForwardsTheCommandsExitCode) {
+  EXPECT_EQ(run("measure -- sh -c 'exit 3'").exit_code, 3);
+  EXPECT_EQ(run("measure -- true").exit_code, 0);
+}
+
+TEST_F(MeasureCli, CommandKilledBySignalGives128PlusSignal) {
+  EXPECT_EQ(run("measure -- sh -c 'kill -TERM $$'").exit_code, 128 + SIGTERM);
+}
+
+TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
+  auto json_path = dir_ / "result.json";
+  auto csv_path = dir_ / "result.csv";
+  MeasureRun r = run("measure --carbon-intensity 100 --pue 1.2 --json " + json_path.string() +
+                     " --csv " + csv_path.string() + " -- " + kBusyShell);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("total"));
+  EXPECT_THAT(r.err, HasSubstr("CO2e"));
+  auto j = nlohmann::json::parse(slurp_file(json_path));
+  for (const char* field : {"seconds", "total_joules", "domains", "samples", "missed_samples",
+                            "carbon_g", "kwh", "pue", "grams_per_kwh", "exit_code", "command"}) {
+    EXPECT_TRUE(j.contains(field)) << field;
+  }
+  EXPECT_GT(j["seconds"].get<double>(), 0.0);
+  EXPECT_GT(j["total_joules"].get<double>(), 0.0) << "a busy command uses energy";
+  ASSERT_FALSE(j["domains"].empty());
+  double sum = 0;
+  for (const auto& d : j["domains"]) {
+    for (const char* field : {"name", "source", "kind", "method", "joules", "watts"}) {
+      EXPECT_TRUE(d.contains(field)) << field;
+    }
+    EXPECT_THAT(d["kind"].get<std::string>(), ::testing::AnyOf("measured", "estimated"));
+    EXPECT_NEAR(d["watts"].get<double>() * j["seconds"].get<double>(), d["joules"].get<double>(),
+                1e-6 + 1e-9 * d["joules"].get<double>());
+    if (!d.value("part_of_parent", false)) sum += d["joules"].get<double>();
+  }
+  EXPECT_NEAR(sum, j["total_joules"].get<double>(), 1e-9 * sum + 1e-12);
+  EXPECT_DOUBLE_EQ(j["pue"].get<double>(), 1.2);
+  EXPECT_DOUBLE_EQ(j["grams_per_kwh"].get<double>(), 100.0);
+  EXPECT_NEAR(j["kwh"].get<double>(), j["total_joules"].get<double>() / 3.6e6, 1e-15);
+  EXPECT_NEAR(j["carbon_g"].get<double>(), j["kwh"].get<double>() * 1.2 * 100.0, 1e-12);
+  EXPECT_FALSE(j.contains("net_joules")) << "net figures only with --idle";
+
+  std::string csv = slurp_file(csv_path);
+  EXPECT_THAT(csv, ::testing::StartsWith("domain,source,kind,"));
+  EXPECT_THAT(csv, HasSubstr("\ntotal,"));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'),
+            static_cast<long>(j["domains"].size()) + 2);  // header, domains, total
+}
+
+TEST_F(MeasureCli, IdleBaselineAddsIdleAndNetFigures) {
+  auto json_path = dir_ / "idle.json";
+  MeasureRun r =
+      run("measure --idle 0.2 --interval 50 --json " + json_path.string() + " -- " + kBusyShell);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("net J"));
+  auto j = nlohmann::json::parse(slurp_file(json_path));
+  ASSERT_TRUE(j.contains("net_joules"));
+  EXPECT_DOUBLE_EQ(j["idle_seconds"].get<double>(), 0.2);
+  // Net is gross minus idle per domain, never below zero; the total net is their sum.
+  double net_sum = 0;
+  for (const auto& d : j["domains"]) {
+    const double expected =
+        std::max(0.0, d["joules"].get<double>() - d["idle_joules"].get<double>());
+    EXPECT_NEAR(d["net_joules"].get<double>(), expected, 1e-9) << d.dump();
+    if (!d.value("part_of_parent", false)) net_sum += d["net_joules"].get<double>();
+  }
+  EXPECT_NEAR(j["net_joules"].get<double>(), net_sum, 1e-9);
+  EXPECT_LE(j["net_joules"].get<double>(), j["total_joules"].get<double>());
+  EXPECT_LE(j["net_carbon_g"].get<double>(), j["carbon_g"].get<double>());
+  EXPECT_LE(j["interval_ms"].get<int>(), 50);
+}
+
+TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
+  auto json_path = dir_ / "never.json";
+  MeasureRun r = run("measure --json " + json_path.string() + " -- greentune-no-such-command-x");
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_THAT(r.err, HasSubstr("command not found: greentune-no-such-command-x"));
+  EXPECT_FALSE(std::filesystem::exists(json_path));
+}
+
+TEST_F(MeasureCli, BadArgumentsAreUsageErrors) {
+  auto json_path = dir_ / "never.json";
+  MeasureRun none = run("measure --json " + json_path.string());
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("no command to measure"));
+
+  MeasureRun zero = run("measure --interval 0 -- true");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_THAT(zero.err, HasSubstr("--interval 0"));
+
+  EXPECT_EQ(run("measure --interval abc -- true").exit_code, 2);
+
+  MeasureRun pue = run("measure --pue 0.5 -- true");
+  EXPECT_EQ(pue.exit_code, 2);
+  EXPECT_THAT(pue.err, HasSubstr("--pue 0.5"));
+
+  MeasureRun tdp = run("measure --cpu-tdp -4 -- true");
+  EXPECT_EQ(tdp.exit_code, 2);
+  EXPECT_THAT(tdp.err, HasSubstr("--cpu-tdp"));
+
+  EXPECT_EQ(run("measure --idle -1 -- true").exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(json_path));
+}
+
+TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
+  const auto json_path = dir_ / "term.json";
+  const std::string json_arg = json_path.string();
+  const auto err_path = (dir_ / "err").string();
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(err_path.c_str(), "w", stderr)) _exit(99);
+    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", "--json", json_arg.c_str(), "--", "sleep", "30",
+          static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  ASSERT_TRUE(WIFEXITED(status)) << "greentune itself must not die of the signal";
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp_file(err_path);
+  EXPECT_LT(waited, 10.0) << "sleep 30 should have been stopped by the forwarded SIGTERM";
+  auto j = nlohmann::json::parse(slurp_file(json_path));
+  EXPECT_EQ(j["exit_code"].get<int>(), 128 + SIGTERM);
+}
+
+}  // namespace

@@ -1,0 +1,135 @@
+// End-to-end: `greentune meters` on this machine, on empty kernel trees, and on a fake powercap
+// tree written by the test.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct MetersRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class MetersCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("greentune-cli-meters-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "sys");
+    std::filesystem::create_directories(dir_ / "dev");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  MetersRun run(const std::string& arguments) {
+    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
+                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
+                                " </dev/null";
+    const int status = std::system(command.c_str());
+    MetersRun result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = read_text(dir_ / "out");
+    result.err = read_text(dir_ / "err");
+    return result;
+  }
+
+  void write(const std::filesystem::path& relative, const std::string& content) {
+    std::filesystem::create_directories((dir_ / relative).parent_path());
+    std::ofstream(dir_ / relative) << content;
+  }
+
+  std::string fake_roots() const {
+    return "--sysfs-root " + (dir_ / "sys").string() + " --dev-root " + (dir_ / "dev").string();
+  }
+
+  std::filesystem::path dir_;
+};
+
+const nlohmann::json& source_named(const nlohmann::json& j, const std::string& name) {
+  for (const auto& s : j["sources"]) {
+    if (s["source"] == name) return s;
+  }
+  throw std::runtime_error("no source " + name + " in " + j.dump());
+}
+
+TEST_F(MetersCli, ThisMachineUsesExactlyOneCpuSourceAndExplainsTheOthers) {
+  MetersRun r = run("meters --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["sources"].size(), 5u);
+  int cpu_sources_used = 0;
+  for (const char* name : {"perf", "powercap", "msr", "estimate"}) {
+    const auto& s = source_named(j, name);
+    if (s["used"].get<bool>()) ++cpu_sources_used;
+    if (!s["usable"].get<bool>()) EXPECT_FALSE(s["reason"].get<std::string>().empty()) << name;
+  }
+  EXPECT_EQ(cpu_sources_used, 1);
+}
+
+TEST_F(MetersCli, WithoutCountersTheEstimateIsUsedAndSaysWhy) {
+  MetersRun r = run("meters --json --cpu-tdp 64 " + fake_roots());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* name : {"perf", "powercap", "msr"}) {
+    const auto& s = source_named(j, name);
+    EXPECT_FALSE(s["usable"].get<bool>()) << name;
+    EXPECT_FALSE(s["reason"].get<std::string>().empty()) << name;
+  }
+  const auto& estimate = source_named(j, "estimate");
+  EXPECT_TRUE(estimate["used"].get<bool>());
+  ASSERT_EQ(estimate["domains"].size(), 2u);
+  const auto& cpu = estimate["domains"][0];
+  EXPECT_EQ(cpu["kind"], "estimated");
+  const std::string method = cpu["method"];
+  EXPECT_THAT(method, HasSubstr("TDP 64 W from --cpu-tdp"));
+  EXPECT_THAT(method, HasSubstr("no CPU energy counter is usable"));
+  EXPECT_THAT(method, HasSubstr((dir_ / "sys").string()));  // the reasons name the fake tree
+}
+
+TEST_F(MetersCli, FakePowercapTreeIsListedWithItsDomains) {
+  for (const auto& [zone, name] :
+       {std::pair{"intel-rapl:0", "package-0"}, std::pair{"intel-rapl:0:0", "core"},
+        std::pair{"intel-rapl:0:1", "dram"}}) {
+    write(std::string("sys/class/powercap/") + zone + "/name", std::string(name) + "\n");
+    write(std::string("sys/class/powercap/") + zone + "/energy_uj", "123456\n");
+    write(std::string("sys/class/powercap/") + zone + "/max_energy_range_uj", "262143328850\n");
+  }
+  MetersRun r = run("meters --json " + fake_roots());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& powercap = source_named(j, "powercap");
+  ASSERT_TRUE(powercap["used"].get<bool>()) << powercap.dump();
+  std::vector<std::string> names;
+  for (const auto& d : powercap["domains"]) {
+    names.push_back(d["name"]);
+    EXPECT_EQ(d["kind"], "measured");
+  }
+  EXPECT_THAT(names, ::testing::Contains(HasSubstr("package")));
+  EXPECT_THAT(names, ::testing::Contains(HasSubstr("dram")));
+  EXPECT_FALSE(source_named(j, "estimate")["used"].get<bool>());
+
+  MetersRun text = run("meters " + fake_roots());
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.out, HasSubstr("powercap  used"));
+  EXPECT_THAT(text.out, HasSubstr("package"));
+}
+
+}  // namespace
