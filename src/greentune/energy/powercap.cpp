@@ -106,14 +106,14 @@ class PowercapSource final : public Source {
 
 std::string permission_reason(const std::filesystem::path& file,
                               const std::filesystem::path& root) {
-  auto pattern = (root / "intel-rapl").string();
+  // Every zone, subzones and MMIO copies included, is a direct entry of class/powercap.
+  auto pattern = (root / "intel-rapl*/energy_uj").string();
   return "permission denied reading " + file.string() +
          " (energy_uj is root-only on Linux >= 5.10, since the PLATYPUS side channel); grant "
          "read access with: sudo chmod a+r " +
-         pattern + ":*/energy_uj " + pattern +
-         ":*:*/energy_uj (until reboot; for a lasting fix add "
-         "a udev rule: SUBSYSTEM==\"powercap\", ACTION==\"add\", RUN+=\"/bin/chmod a+r "
-         "/sys%p/energy_uj\"), or run greentune as root";
+         pattern +
+         " (until reboot; for a lasting fix add a udev rule: SUBSYSTEM==\"powercap\", "
+         "ACTION==\"add\", RUN+=\"/bin/chmod a+r /sys%p/energy_uj\"), or run greentune as root";
 }
 
 }  // namespace
@@ -179,8 +179,13 @@ std::unique_ptr<Source> open_powercap(const SystemPaths& paths, ProbeResult& res
     }
     // The MMIO interface reports the same package counter as the MSR one: keep one copy.
     if (has_domain(zone.domain)) {
-      if (!zone.mmio) skipped.push_back(zone.zone_id + ": duplicate domain " + zone.domain);
-      continue;
+      if (zone.mmio) continue;
+      // Two MSR-backed zones with one name (a psys per socket): both count, so keep both.
+      zone.domain += "-zone" + std::to_string(zone.top);
+      if (zone.subzone || has_domain(zone.domain)) {
+        skipped.push_back(zone.zone_id + ": duplicate domain " + zone.domain);
+        continue;
+      }
     }
 
     FileText energy = read_attribute(zone.dir / "energy_uj");
