@@ -78,6 +78,7 @@ TEST_F(Nvml, GpuWithAnEnergyCounterUsesIt) {
   EXPECT_EQ(second.value - first.value, 1234u);  // raw millijoules from the driver
   EXPECT_EQ(second.wraps_at, 0u);
   EXPECT_DOUBLE_EQ(second.joules_per_unit, 1e-3);
+  EXPECT_EQ(source->max_read_interval(), std::chrono::hours(1));  // 64-bit: never wraps
 }
 
 // Energy of power BASE + SLOPE (t - t0) over [a, b], in millijoules (mW x s).
@@ -97,6 +98,7 @@ TEST_F(Nvml, GpuWithoutCounterIntegratesPowerWithTheTrapezoidRule) {
   EXPECT_THAT(source->domains()[0].method,
               HasSubstr("NVML power polling, trapezoid, Tesla P100-PCIE-16GB (no energy "
                         "counter: Not Supported"));
+  EXPECT_EQ(source->max_read_interval(), std::chrono::milliseconds(250));
   // Power rises linearly, where the trapezoid rule is exact whatever the sample times: each
   // cumulative read lies between the closed-form energies of its shortest and longest span.
   for (int step = 0; step < 4; ++step) {

@@ -80,6 +80,15 @@ class NvmlSource final : public Source {
   std::string name() const override { return "nvml"; }
   std::vector<DomainInfo> domains() const override { return domains_; }
 
+  // A polled GPU is only as accurate as its samples are dense: GPU power swings within a
+  // second (kernel launches, data loading), so ask for reads at least every 250 ms.
+  std::chrono::milliseconds max_read_interval() const override {
+    for (const auto& gpu : gpus_) {
+      if (!gpu.counter) return std::chrono::milliseconds(250);
+    }
+    return std::chrono::hours(1);
+  }
+
   std::vector<CounterRead> read() override {
     std::vector<CounterRead> reads;
     for (auto& gpu : gpus_) {
