@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "greentune/common/error.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/storage.hpp"
@@ -12,21 +14,31 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+std::unique_ptr<Storage> open_sqlite(const std::string& path, bool create_if_missing) {
+  std::error_code ec;
+  if (!create_if_missing && !std::filesystem::exists(path, ec)) {
+    throw InputError(fmt::format("study store {} does not exist; run `greentune tune` first or "
+                                 "pass --storage",
+                                 path));
+  }
+  return std::make_unique<SqliteStorage>(path);
+}
+
 }  // namespace
 
-std::unique_ptr<Storage> open_storage(const std::string& url) {
+std::unique_ptr<Storage> open_storage(const std::string& url, bool create_if_missing) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     // sqlite:///abs/path and sqlite://rel are accepted as the URL spellings of a path.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
-    return std::make_unique<SqliteStorage>(path);
+    return open_sqlite(path, create_if_missing);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     throw InputError(fmt::format(
         "storage '{}': the PostgreSQL engine is not built yet; use sqlite:PATH for now", url));
   }
   if (ends_with(url, ".db") || ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
-    return std::make_unique<SqliteStorage>(url);
+    return open_sqlite(url, create_if_missing);
   }
   throw InputError(fmt::format(
       "storage '{}': expected sqlite:PATH, a path ending in .db or .sqlite, or postgresql://...",

@@ -61,6 +61,7 @@ class Storage {
 };
 
 // "sqlite:PATH" (or a bare path ending in .db/.sqlite), "postgresql://..." ; InputError otherwise.
-std::unique_ptr<Storage> open_storage(const std::string& url);
+// With create_if_missing false (listing commands), a missing SQLite file is an InputError.
+std::unique_ptr<Storage> open_storage(const std::string& url, bool create_if_missing = true);
 
 }  // namespace greentune::store

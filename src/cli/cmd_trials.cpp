@@ -1,0 +1,100 @@
+// `greentune trials STUDY`: one study's trials as a table, CSV or JSON.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli/command.hpp"
+#include "greentune/common/error.hpp"
+#include "greentune/store/params_codec.hpp"
+#include "greentune/store/storage.hpp"
+
+namespace {
+
+using namespace greentune;
+
+struct TrialsOptions {
+  std::string study;
+  std::string storage = "sqlite:greentune.db";
+  bool csv = false;
+  bool json = false;
+};
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string value_text(const std::optional<double>& value) {
+  return value ? fmt::format("{:.10g}", *value) : std::string();
+}
+
+int run_trials(const TrialsOptions& options) {
+  auto storage = store::open_storage(options.storage, false);
+  auto info = storage->find_study(options.study);
+  if (!info) {
+    std::string names;
+    for (const auto& s : storage->studies()) names += (names.empty() ? "" : ", ") + s.name;
+    throw InputError(fmt::format("no study '{}' in {}; it has: {}", options.study, options.storage,
+                                 names.empty() ? "no studies" : names));
+  }
+  auto trials = storage->trials(info->id);
+
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : trials) out.push_back(store::trial_to_json(t));
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  std::set<std::string> names;
+  for (const auto& t : trials) {
+    for (const auto& [name, value] : t.params) names.insert(name);
+  }
+  if (options.csv) {
+    std::string header = "number,state,value,seconds,joules,host,started_at,finished_at";
+    for (const auto& n : names) header += "," + csv_field(n);
+    fmt::print("{}\n", header);
+    for (const auto& t : trials) {
+      std::string line = fmt::format("{},{},{},{:.6f},{:.6f},{},{:.3f},{:.3f}", t.number,
+                                     tune::to_string(t.state), value_text(t.value), t.seconds,
+                                     t.joules, csv_field(t.host), t.started_at, t.finished_at);
+      for (const auto& n : names) {
+        auto it = t.params.find(n);
+        line +=
+            "," + (it == t.params.end() ? std::string() : csv_field(tune::to_string(it->second)));
+      }
+      fmt::print("{}\n", line);
+    }
+    return 0;
+  }
+  fmt::print("{:>6}  {:<8}  {:>12}  {:>9}  {:>12}  {}\n", "number", "state", "value", "seconds",
+             "joules", "params");
+  for (const auto& t : trials) {
+    std::string params;
+    for (const auto& [name, value] : t.params) {
+      params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(value);
+    }
+    fmt::print(
+        "{:>6}  {:<8}  {:>12}  {:>9.3f}  {:>12.6g}  {}\n", t.number, tune::to_string(t.state),
+        t.value ? fmt::format("{:.6g}", *t.value) : std::string("-"), t.seconds, t.joules, params);
+  }
+  return 0;
+}
+
+const bool registered =
+    greentune::cli::register_command("trials", "List the trials of one study", [](CLI::App& app) {
+      auto options = std::make_shared<TrialsOptions>();
+      app.add_option("study", options->study, "Study name")->required();
+      app.add_option("--storage", options->storage, "sqlite:PATH (default sqlite:greentune.db)");
+      auto* csv = app.add_flag("--csv", options->csv, "Print CSV");
+      auto* json = app.add_flag("--json", options->json, "Print JSON (a list of trials)");
+      csv->excludes(json);
+      return [options] { return run_trials(*options); };
+    });
+
+}  // namespace

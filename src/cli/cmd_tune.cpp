@@ -1,0 +1,236 @@
+// `greentune tune CONFIG.toml`: runs (or continues) a study and prints one line per round, then
+// the best trial, the optimum round and the joules spent to reach it.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "cli/command.hpp"
+#include "greentune/common/atomic_file.hpp"
+#include "greentune/common/error.hpp"
+#include "greentune/energy/discovery.hpp"
+#include "greentune/energy/monitor.hpp"
+#include "greentune/store/params_codec.hpp"
+#include "greentune/store/storage.hpp"
+#include "greentune/tune/analysis.hpp"
+#include "greentune/tune/benchmarks.hpp"
+#include "greentune/tune/config.hpp"
+#include "greentune/tune/measured_objective.hpp"
+#include "greentune/tune/objective.hpp"
+#include "greentune/tune/samplers.hpp"
+#include "greentune/tune/study.hpp"
+#if GREENTUNE_HAS_TORCH
+#include "greentune/nn/train_objective.hpp"
+#endif
+
+namespace {
+
+using namespace greentune;
+
+struct TuneOptions {
+  std::string config;
+  std::optional<std::string> strategy, storage, study;
+  std::optional<int> rounds;
+  std::optional<uint64_t> seed;
+  std::string json;
+  double heartbeat = 10;
+  double stale_after = 60;
+  bool no_energy = false;
+};
+
+std::string format_value(const std::optional<double>& value) {
+  return value ? fmt::format("{:.6g}", *value) : std::string("-");
+}
+
+std::string format_duration(double seconds) {
+  if (seconds < 0) return "?";
+  auto s = static_cast<long>(seconds + 0.5);
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+std::string format_params(const tune::Params& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += ", ";
+    out += name + "=" + tune::to_string(value);
+  }
+  return out;
+}
+
+std::unique_ptr<energy::Monitor> open_monitor() {
+  try {
+    auto sources = energy::open_sources(energy::SystemPaths::from_environment(), {});
+    if (sources.empty()) return nullptr;
+    return std::make_unique<energy::Monitor>(std::move(sources), energy::MonitorOptions{});
+  } catch (const std::exception& e) {
+    spdlog::warn("no energy measurement for this study: {}", e.what());
+    return nullptr;
+  }
+}
+
+tune::Objective make_objective(const tune::StudyConfig& config, const std::string& source,
+                               energy::Monitor* monitor) {
+  if (config.objective == "train") {
+#if GREENTUNE_HAS_TORCH
+    auto settings = nn::parse_train_settings(config.train, source);
+    return nn::make_train_objective(settings, config.space, monitor);
+#else
+    throw InputError(
+        fmt::format("{}: objective train needs greentune built with LibTorch "
+                    "(GREENTUNE_WITH_TORCH=ON); branin and hartmann6 work without",
+                    source));
+#endif
+  }
+  auto objective = tune::benchmark_objective(config.objective);
+  return monitor ? tune::measured(std::move(objective), *monitor) : objective;
+}
+
+nlohmann::json summary_json(const tune::StudySummary& s) {
+  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"trials", s.trials},
+          {"complete", s.complete},
+          {"best", opt(s.best)},
+          {"optimum_round", opt(s.optimum_round)},
+          {"joules_to_optimum", s.joules_to_optimum},
+          {"seconds_to_optimum", s.seconds_to_optimum},
+          {"total_joules", s.total_joules},
+          {"total_seconds", s.total_seconds}};
+}
+
+std::atomic<tune::Study*> active_study{nullptr};
+
+int run_tune(const TuneOptions& options) {
+  // Before any other thread starts, so Ctrl-C reaches the guard and not a worker thread.
+  tune::SignalGuard guard([](int signo) {
+    const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (tune::Study* study = active_study.load()) {
+      study->fail_open_trials(fmt::format("interrupted by {}", name));
+    }
+    fmt::print(stderr,
+               "greentune tune: interrupted by {}; the running trial was marked failed. Run the "
+               "same command again to continue the study.\n",
+               name);
+  });
+
+  tune::StudyConfig config = tune::parse_study_config(options.config);
+  if (options.strategy) config.strategy = *options.strategy;
+  if (options.storage) config.storage = *options.storage;
+  if (options.study) config.name = *options.study;
+  if (options.rounds) {
+    if (*options.rounds < 1) {
+      throw InputError(fmt::format("--rounds {}: expected at least 1", *options.rounds));
+    }
+    config.rounds = *options.rounds;
+  }
+  if (options.seed) config.seed = *options.seed;
+  auto sampler = tune::make_sampler(config.strategy, config.sampler);
+  auto storage = store::open_storage(config.storage);
+  auto monitor = options.no_energy ? nullptr : open_monitor();
+  tune::Objective objective = make_objective(config, options.config, monitor.get());
+
+  tune::StudyOptions study_options;
+  study_options.name = config.name;
+  study_options.direction = config.direction;
+  study_options.strategy = config.strategy;
+  study_options.objective = config.objective;
+  study_options.space = config.space;
+  study_options.config_json = tune::config_to_json(config).dump();
+  study_options.seed = config.seed;
+  study_options.rounds = config.rounds;
+  study_options.heartbeat_seconds = options.heartbeat;
+  study_options.stale_seconds = options.stale_after;
+  tune::Study study(*storage, study_options, std::move(sampler));
+  active_study = &study;
+
+  int already = study.finished_count();
+  fmt::print("study {}: {} on {}, {} {} rounds ({} done), storage {}\n", config.name,
+             config.strategy, config.objective, tune::to_string(config.direction), config.rounds,
+             already, config.storage);
+  if (!monitor && !options.no_energy) fmt::print("energy: not measured (no usable source)\n");
+  std::fflush(stdout);
+
+  int width = static_cast<int>(std::to_string(config.rounds).size());
+  study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
+    std::string value = p.trial->state == tune::TrialState::complete
+                            ? format_value(p.trial->value)
+                            : std::string(tune::to_string(p.trial->state));
+    fmt::print("round {:>{}}/{}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n", p.round,
+               width, p.rounds, value, format_value(p.best), p.joules,
+               format_duration(p.eta_seconds));
+    std::fflush(stdout);
+  });
+  active_study = nullptr;
+
+  auto trials = study.trials();
+  auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
+  auto best = study.best_trial();
+  if (best) {
+    fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value),
+               format_params(best->params));
+  } else {
+    fmt::print("best: none (no trial completed)\n");
+  }
+  if (summary.optimum_round) {
+    fmt::print(
+        "optimum round {} of {} (first within {} of the best); {:.4g} J and {} to reach it, "
+        "{:.4g} J in all\n",
+        *summary.optimum_round, summary.trials, config.tolerance, summary.joules_to_optimum,
+        format_duration(summary.seconds_to_optimum), summary.total_joules);
+  }
+
+  if (!options.json.empty()) {
+    nlohmann::json out;
+    out["study"] = config.name;
+    out["storage"] = config.storage;
+    out["strategy"] = config.strategy;
+    out["objective"] = config.objective;
+    out["direction"] = tune::to_string(config.direction);
+    out["rounds"] = config.rounds;
+    out["seed"] = config.seed;
+    out["tolerance"] = config.tolerance;
+    out["summary"] = summary_json(summary);
+    out["best_trial"] = best ? store::trial_to_json(*best) : nlohmann::json(nullptr);
+    nlohmann::json curve = nlohmann::json::array();
+    for (const auto& point : tune::best_so_far(trials, config.direction)) {
+      curve.push_back({{"round", point.round},
+                       {"value", point.value ? nlohmann::json(*point.value) : nullptr},
+                       {"best", point.best ? nlohmann::json(*point.best) : nullptr},
+                       {"joules", point.joules},
+                       {"seconds", point.seconds}});
+    }
+    out["best_so_far"] = curve;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& t : trials) list.push_back(store::trial_to_json(t));
+    out["trials"] = list;
+    write_file_atomically(options.json, out.dump(2) + "\n");
+  }
+  return 0;
+}
+
+const bool registered = greentune::cli::register_command(
+    "tune", "Run or continue a hyperparameter study (grid, random or Bayesian)", [](CLI::App& app) {
+      auto options = std::make_shared<TuneOptions>();
+      app.add_option("config", options->config, "Study config (TOML)")->required();
+      app.add_option("--strategy", options->strategy, "grid | random | sobol | halton | bayes");
+      app.add_option("--rounds", options->rounds, "Finished trials the study aims for");
+      app.add_option("--storage", options->storage, "sqlite:PATH (default from the config)");
+      app.add_option("--study", options->study, "Study name (default from the config)");
+      app.add_option("--seed", options->seed, "Sampler seed");
+      app.add_option("--json", options->json, "Write the study's summary and trials here");
+      app.add_option("--heartbeat", options->heartbeat,
+                     "Seconds between heartbeats of a running trial")
+          ->check(CLI::PositiveNumber);
+      app.add_option("--stale-after", options->stale_after,
+                     "A running trial without a heartbeat this long is failed and re-run")
+          ->check(CLI::PositiveNumber);
+      app.add_flag("--no-energy", options->no_energy, "Do not measure energy");
+      return [options] { return run_tune(*options); };
+    });
+
+}  // namespace
