@@ -76,21 +76,27 @@ size_t on_data(char* data, size_t size, size_t count, void* user) {
   return written * size;
 }
 
+std::string human_bytes(curl_off_t bytes) {
+  const auto value = static_cast<double>(bytes);
+  if (bytes < 1000000) return fmt::format("{:.1f} kB", value / 1e3);
+  return fmt::format("{:.1f} MB", value / 1e6);
+}
+
 int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
   if (!transfer->progress) return 0;
+  std::string line;
   if (total > 0) {
     const int percent = static_cast<int>(100 * now / total);
     if (percent == transfer->last_percent) return 0;
     transfer->last_percent = percent;
-    std::fprintf(stderr, "\r  %-28s %7.1f / %.1f MB %3d%%", transfer->label.c_str(),
-                 static_cast<double>(now) / 1e6, static_cast<double>(total) / 1e6, percent);
+    line = fmt::format("{} / {} {:3d}%", human_bytes(now), human_bytes(total), percent);
   } else {
     if (now - transfer->last_now < (1 << 20)) return 0;
     transfer->last_now = now;
-    std::fprintf(stderr, "\r  %-28s %7.1f MB", transfer->label.c_str(),
-                 static_cast<double>(now) / 1e6);
+    line = human_bytes(now);
   }
+  std::fprintf(stderr, "\r  %-28s %-28s", transfer->label.c_str(), line.c_str());
   std::fflush(stderr);
   return 0;
 }
