@@ -10,8 +10,6 @@
 
 namespace greentune::nn {
 
-// Throws InputError naming the hyperparameter and its allowed range.
-void validate(const Hyperparameters& hp);
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& hp,
                                                         std::vector<torch::Tensor> parameters);
 

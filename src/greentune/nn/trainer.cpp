@@ -299,6 +299,7 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       optimizer->step();
       loss_sum += batch_loss * static_cast<double>(size);
       seen += size;
+      if (options.on_batch) options.on_batch(epoch, b + 1, batches);
     }
     if (cuda) torch::cuda::synchronize();
     record.train_seconds = seconds_since(train_start);

@@ -28,7 +28,9 @@ struct TrainOptions {
   int threads = 0;             // <= 0: every usable CPU
   bool profile_layers = true;  // time a few batches per epoch by layer type (attributed energy)
   bool channels_last = true;   // NHWC for convolutions on CPU, where oneDNN/NNPACK paths win
-  int profile_batches = 3;     // batches per epoch timed layer by layer
+  int profile_batches = 3;     // batches per epoch timed layer by layer; <= 0: every batch
+  // Called after every training batch (a progress bar); batch is 1-based.
+  std::function<void(int epoch, int64_t batch, int64_t batches)> on_batch;
 };
 
 // The share of one layer type in an epoch's forward+backward time, and the epoch's joules
@@ -70,6 +72,9 @@ using EpochCallback = std::function<bool(const EpochRecord&)>;
 // reported in the result, not thrown.
 TrainResult train(const TrainOptions& options, const data::Split& split, energy::Monitor* monitor,
                   const EpochCallback& on_epoch = {});
+
+// Throws InputError naming the hyperparameter and its allowed range.
+void validate(const Hyperparameters& hp);
 
 // Trainable parameters of the network the spec builds for inputs of this shape.
 int64_t count_parameters(const std::string& model_spec, int channels, int height, int width);
