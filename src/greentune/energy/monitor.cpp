@@ -135,11 +135,17 @@ struct Monitor::State {
     return m;
   }
 
+  // Ticks on a fixed schedule rather than "interval after the last read", so the time a read
+  // takes does not stretch the period; a tick missed (a stalled machine) is skipped, not caught up.
   void run_sampler() {
     std::unique_lock lock(mutex);
+    auto next = Clock::now() + interval;
     while (!stopping) {
-      if (wake.wait_for(lock, interval, [this] { return stopping; })) break;
+      if (wake.wait_until(lock, next, [this] { return stopping; })) break;
       sample_locked();
+      next += interval;
+      const auto now = Clock::now();
+      if (next <= now) next = now + interval;
     }
   }
 };

@@ -1,15 +1,17 @@
 #include "greentune/energy/process_cpu.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace greentune::energy {
@@ -31,12 +33,19 @@ uint64_t page_bytes() {
   return bytes;
 }
 
+// Plain open/read into a stack buffer: the sampler reads many stat files per sample, and streams
+// made that the largest part of its CPU cost.
 bool read_small_file(const std::filesystem::path& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd, buffer, sizeof buffer);
+  } while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return false;
+  out.assign(buffer, static_cast<size_t>(n));
   return true;
 }
 
@@ -55,12 +64,21 @@ std::optional<ProcStat> read_proc_stat(const std::filesystem::path& proc_root, p
   // The command name (field 2) is in parentheses and may itself hold spaces and ')'.
   auto close = text.rfind(')');
   if (close == std::string::npos) return std::nullopt;
-  std::istringstream in(text.substr(close + 1));
-  std::vector<std::string> fields;  // fields[0] is field 3 (state)
-  for (std::string field; in >> field && fields.size() < 22;) fields.push_back(field);
-  if (fields.size() < 22) return std::nullopt;
+  std::string_view rest(text);
+  rest.remove_prefix(close + 1);
+  std::string_view fields[22];  // fields[0] is field 3 (state) ... fields[21] is field 24 (rss)
+  size_t count = 0;
+  while (count < 22) {
+    auto start = rest.find_first_not_of(" \n");
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    auto end = rest.find_first_of(" \n");
+    fields[count++] = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+  }
+  if (count < 22) return std::nullopt;
   auto number = [&](size_t field_number) -> std::optional<uint64_t> {
-    const std::string& f = fields[field_number - 3];
+    std::string_view f = fields[field_number - 3];
     uint64_t value = 0;
     auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), value);
     if (ec != std::errc() || end != f.data() + f.size()) return std::nullopt;
@@ -86,9 +104,15 @@ double self_cpu_seconds() {
 }
 
 uint64_t self_rss_bytes(const std::filesystem::path& proc_root) {
-  std::ifstream in(proc_root / "self" / "statm");
-  uint64_t size = 0, resident = 0;
-  if (!(in >> size >> resident)) return 0;
+  std::string text;
+  if (!read_small_file(proc_root / "self" / "statm", text)) return 0;
+  // "size resident shared ...", in pages
+  auto space = text.find(' ');
+  if (space == std::string::npos) return 0;
+  uint64_t resident = 0;
+  const char* begin = text.data() + space + 1;
+  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), resident);
+  if (ec != std::errc()) return 0;
   return resident * page_bytes();
 }
 
@@ -125,6 +149,7 @@ void ProcessTree::set_root(pid_t root) {
   std::lock_guard lock(mutex_);
   root_ = root;
   members_.clear();
+  last_full_scan_ = {};
   if (auto stat = read_proc_stat(proc_root_, root)) members_[root] = stat->start_ticks;
 }
 
@@ -135,29 +160,35 @@ ProcessTree::Usage ProcessTree::sample() {
     usage.cpu_seconds = cpu_seconds_;
     return usage;
   }
+  const auto now = std::chrono::steady_clock::now();
+  const bool full_scan = now - last_full_scan_ >= kFullScanEvery;
   std::vector<ProcStat> alive;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(proc_root_, ec)) {
-    auto pid = pid_from_name(entry.path().filename().string());
-    if (!pid) continue;
-    if (auto stat = read_proc_stat(proc_root_, *pid)) alive.push_back(*stat);
+  if (full_scan) {
+    last_full_scan_ = now;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(proc_root_, ec)) {
+      auto pid = pid_from_name(entry.path().filename().string());
+      if (!pid) continue;
+      if (auto stat = read_proc_stat(proc_root_, *pid)) alive.push_back(*stat);
+    }
+  } else {
+    for (const auto& [pid, start] : members_) {
+      if (auto stat = read_proc_stat(proc_root_, pid)) alive.push_back(*stat);
+    }
   }
-  // Members stay members when reparented (an orphan still belongs to the work we measure); a
-  // process whose parent is a member joins. Repeat until no new process joins, since a whole
-  // chain may have been born between two samples.
   auto is_member = [&](const ProcStat& s) {
     auto it = members_.find(s.pid);
     return it != members_.end() && it->second == s.start_ticks;
   };
-  for (bool grew = true; grew;) {
+  // Members stay members when reparented (an orphan still belongs to the work we measure); a
+  // process whose parent is a member joins. Repeat until no new process joins, since a whole
+  // chain may have been born between two scans.
+  for (bool grew = full_scan; grew;) {
     grew = false;
     for (const auto& s : alive) {
-      if (is_member(s)) continue;
-      auto parent = members_.find(s.ppid);
-      if (parent != members_.end()) {
-        members_[s.pid] = s.start_ticks;
-        grew = true;
-      }
+      if (is_member(s) || !members_.count(s.ppid)) continue;
+      members_[s.pid] = s.start_ticks;
+      grew = true;
     }
   }
   double total = 0;

@@ -3,6 +3,7 @@
 // <proc>. The estimate source turns these into joules.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -38,6 +39,12 @@ uint64_t machine_used_memory_bytes(const std::filesystem::path& proc_root);
 // A process and all its descendants, followed while they live. Descendants that are reaped by a
 // member reach us through that member's cutime/cstime; the root's own end is reported by whoever
 // reaps it (finish()), since its times leave <proc> with it. Thread-safe.
+//
+// Finding new descendants means reading every <proc>/<pid>/stat (this kernel has no
+// task/*/children lists), which is most of the sampler's cost; so the whole of <proc> is scanned at
+// most every kFullScanEvery and only the known members in between. A child born since the last
+// scan is counted from the next one on, with all the CPU time it has used by then; one that is
+// born and reaped by a member in between is counted through the member's cutime.
 class ProcessTree {
  public:
   explicit ProcessTree(std::filesystem::path proc_root, pid_t root = 0);
@@ -52,6 +59,8 @@ class ProcessTree {
   };
   Usage sample();
 
+  static constexpr std::chrono::milliseconds kFullScanEvery{500};
+
   // The root was reaped; `cpu_seconds` is its rusage (itself and every descendant it waited for).
   void finish(double cpu_seconds);
 
@@ -62,6 +71,7 @@ class ProcessTree {
   std::map<pid_t, uint64_t> members_;  // pid -> start_ticks
   double cpu_seconds_ = 0;
   bool finished_ = false;
+  std::chrono::steady_clock::time_point last_full_scan_{};
 };
 
 }  // namespace greentune::energy
