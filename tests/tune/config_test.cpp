@@ -161,6 +161,21 @@ TEST_F(ConfigTest, BadStudySettingsAreNamed) {
               HasSubstr("x2"));
 }
 
+TEST_F(ConfigTest, EmbeddedTableNamesItsSourceInErrors) {
+  auto table = toml::parse("[study]\nname = \"e\"\nobjective = \"hartmann6\"\nrounds = 9\n");
+  const auto config = parse_study_config(table, "experiment.toml [studies.e]");
+  EXPECT_EQ(config.rounds, 9);
+  EXPECT_EQ(config.space.params.size(), 6u);
+  auto bad = toml::parse("[study]\nname = \"e\"\nobjective = \"branin\"\nseed = -1\n");
+  try {
+    parse_study_config(bad, "experiment.toml [studies.e]");
+    FAIL() << "negative seed accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("experiment.toml [studies.e]"));
+    EXPECT_THAT(e.what(), HasSubstr("study.seed"));
+  }
+}
+
 TEST_F(ConfigTest, MissingFileIsAnInputError) {
   EXPECT_THROW(parse_study_config(std::filesystem::path("/nonexistent/study.toml")), InputError);
 }
