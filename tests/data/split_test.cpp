@@ -172,6 +172,25 @@ TEST(LoadSplit, TrainAndTestMustShareAShapeAndBeNonEmpty) {
   }
 }
 
+TEST(LoadSplit, ErrorsInEitherSetReachTheCaller) {
+  TempDir dir;
+  testing::write_fashion_mnist(dir.path(), 20, 10);
+  auto labels = testing::cycle_labels(10);
+  labels[3] = 11;
+  testing::write_gzip(dir / "t10k-labels-idx1-ubyte.gz", testing::idx_bytes(0x801, {10}, labels));
+  LoadOptions options;
+  options.data_dir = dir.path();
+  try {
+    load_split("fashion-mnist", options);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("t10k-labels-idx1-ubyte.gz: label 11 at index 3"));
+  }
+  testing::write_fashion_mnist(dir.path(), 20, 10);
+  testing::write_gzip(dir / "train-images-idx3-ubyte.gz", testing::idx_bytes(0x801, {1}, {0}));
+  EXPECT_THROW(load_split("fashion-mnist", options), InputError);
+}
+
 TEST(LoadSplit, LoadsCifarBatches) {
   TempDir dir;
   const auto batch = testing::cifar_batch(kCifar10RecordsPerBatch);
