@@ -1,0 +1,139 @@
+// End-to-end: `greentune studies` and `greentune trials` output formats and errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+// Two studies (random branin, 4 rounds; grid hartmann6, 3 rounds) in one store, made once.
+class StudiesCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("greentune-cli-studies-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "b.toml") << "[study]\nname = \"bran\"\nstorage = \"sqlite:s.db\"\n"
+                                      "strategy = \"random\"\nobjective = \"branin\"\nrounds = 4\n";
+    std::ofstream(dir_ / "h.toml")
+        << "[study]\nname = \"hart\"\nstorage = \"sqlite:s.db\"\n"
+           "strategy = \"grid\"\nobjective = \"hartmann6\"\nrounds = 3\n";
+    ASSERT_EQ(run("tune b.toml").exit_code, 0);
+    ASSERT_EQ(run("tune h.toml").exit_code, 0);
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+
+  static CliResult run(const std::string& arguments) {
+    std::string out = (dir_ / "out").string(), err = (dir_ / "err").string();
+    std::string command = "cd " + dir_.string() + " && " + GREENTUNE_CLI + " " + arguments + " >" +
+                          out + " 2>" + err + " </dev/null";
+    int status = std::system(command.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  static std::filesystem::path dir_;
+};
+
+std::filesystem::path StudiesCli::dir_;
+
+TEST_F(StudiesCli, StudiesTableListsEveryStudyWithCounts) {
+  CliResult r = run("studies --storage sqlite:s.db");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = lines(r.out);
+  ASSERT_EQ(rows.size(), 3u) << r.out;
+  EXPECT_THAT(rows[0], HasSubstr("complete"));
+  EXPECT_THAT(rows[0], HasSubstr("joules"));
+  EXPECT_THAT(rows[1], ::testing::MatchesRegex("bran +random +branin +4 +0 +0 +0 .*"));
+  EXPECT_THAT(rows[2], ::testing::MatchesRegex("hart +grid +hartmann6 +3 +0 +0 +0 .*"));
+}
+
+TEST_F(StudiesCli, StudiesJsonHasBestAndStates) {
+  CliResult r = run("studies --storage s.db --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto json = nlohmann::json::parse(r.out);
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["name"], "bran");
+  EXPECT_EQ(json[0]["direction"], "minimize");
+  EXPECT_EQ(json[0]["trials"]["complete"], 4);
+  EXPECT_TRUE(json[0]["best"].is_number());
+  EXPECT_EQ(json[1]["strategy"], "grid");
+}
+
+TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
+  CliResult j = run("trials bran --storage sqlite:s.db --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto json = nlohmann::json::parse(j.out);
+  ASSERT_EQ(json.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(json[i]["number"], i);
+    EXPECT_EQ(json[i]["state"], "complete");
+    EXPECT_TRUE(json[i]["value"].is_number());
+    EXPECT_TRUE(json[i]["params"].contains("x1"));
+    EXPECT_TRUE(json[i]["seconds"].is_number());
+    EXPECT_TRUE(json[i]["joules"].is_number());
+    EXPECT_TRUE(json[i]["energy"].is_array());
+  }
+
+  CliResult c = run("trials bran --storage sqlite:s.db --csv");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto rows = lines(c.out);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], "number,state,value,seconds,joules,host,started_at,finished_at,x1,x2");
+  EXPECT_THAT(rows[1], ::testing::StartsWith("0,complete,"));
+  // The CSV value is the JSON value.
+  auto fields = rows[1].substr(11);
+  EXPECT_NEAR(std::stod(fields.substr(0, fields.find(','))), json[0]["value"].get<double>(), 1e-6);
+
+  CliResult t = run("trials hart --storage sqlite:s.db");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(lines(t.out).size(), 4u);
+  EXPECT_THAT(t.out, HasSubstr("x6="));
+
+  EXPECT_NE(run("trials bran --storage sqlite:s.db --csv --json").exit_code, 0);
+}
+
+TEST_F(StudiesCli, UnknownStudyOrMissingStoreExitTwo) {
+  CliResult unknown = run("trials nope --storage sqlite:s.db");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("nope"));
+  EXPECT_THAT(unknown.err, HasSubstr("bran"));
+  CliResult missing = run("studies --storage sqlite:absent.db");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("absent.db"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "absent.db"));
+}
+
+}  // namespace
