@@ -295,8 +295,10 @@ int run_measure(const MeasureOptions& options) {
   };
   std::optional<Monitor> monitor;
   try {
-    estimate.tree->set_root(child.pid);
+    // The baseline runs before the tree has a root: the waiting child is a copy of greentune,
+    // and its memory is not the command's idle draw.
     monitor.emplace(std::move(sources), monitor_settings);
+    estimate.tree->set_root(child.pid);
     monitor->begin("command");
   } catch (...) {
     abandon_child();
