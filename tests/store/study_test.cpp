@@ -1,0 +1,195 @@
+// The Study over a real SQLite store: rounds, continuation, failures, progress figures.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "greentune/common/error.hpp"
+#include "greentune/store/sqlite_storage.hpp"
+#include "greentune/tune/study.hpp"
+#include "store/store_test_support.hpp"
+
+using namespace greentune;
+using store_test::TempDir;
+
+namespace {
+
+// Proposes x = 0, 1, 2, ... : the first value no trial in the history has.
+class CountingSampler final : public tune::Sampler {
+ public:
+  std::string name() const override { return "counting"; }
+  std::optional<tune::Params> propose(const tune::SamplerContext& context) override {
+    std::set<int64_t> taken;
+    for (const auto& t : context.history) taken.insert(std::get<int64_t>(t.params.at("x")));
+    for (int64_t x = 0; x < 100; ++x) {
+      if (!taken.count(x)) return tune::Params{{"x", x}};
+    }
+    return std::nullopt;
+  }
+};
+
+tune::StudyOptions options(int rounds) {
+  tune::StudyOptions o;
+  o.name = "s";
+  o.objective = "test";
+  o.rounds = rounds;
+  o.direction = tune::Direction::minimize;
+  o.space.params.push_back({"x", tune::ParamType::integer, 0, 99, false, 1, {}});
+  return o;
+}
+
+tune::ObjectiveResult value_of(const tune::Params& params, tune::TrialContext&) {
+  tune::ObjectiveResult r;
+  int64_t x = std::get<int64_t>(params.at("x"));
+  r.value = static_cast<double>((x - 3) * (x - 3));
+  r.energy = {{"package-0", "test", "estimated", 2.0}};
+  return r;
+}
+
+TEST(Study, OptimizeRunsTheRoundsAndReportsProgress) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  tune::Study study(storage, options(5), std::make_unique<CountingSampler>());
+  std::vector<tune::Progress> seen;
+  std::vector<double> best;
+  auto done = study.optimize(value_of, 100, [&](const tune::Progress& p) {
+    seen.push_back(p);
+    best.push_back(*p.best);
+  });
+  ASSERT_EQ(done.size(), 5u);  // stopped by rounds, not by n
+  ASSERT_EQ(seen.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(seen[i].round, i + 1);
+    EXPECT_EQ(seen[i].rounds, 5);
+    EXPECT_DOUBLE_EQ(seen[i].joules, 2.0 * (i + 1));
+  }
+  EXPECT_EQ(best, (std::vector<double>{9, 4, 1, 0, 0}));
+  EXPECT_EQ(seen.back().eta_seconds, 0);
+  EXPECT_EQ(study.best_trial()->number, 3);
+  EXPECT_EQ(study.finished_count(), 5);
+  EXPECT_FALSE(study.ask());  // the study has its rounds
+}
+
+TEST(Study, ReopeningContinuesUpToRounds) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  {
+    tune::Study study(storage, options(6), std::make_unique<CountingSampler>());
+    EXPECT_EQ(study.optimize(value_of, 2).size(), 2u);
+  }
+  tune::Study again(storage, options(6), std::make_unique<CountingSampler>());
+  EXPECT_EQ(again.finished_count(), 2);
+  EXPECT_EQ(again.optimize(value_of, 100).size(), 4u);
+  auto trials = again.trials();
+  ASSERT_EQ(trials.size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(std::get<int64_t>(trials[i].params.at("x")), i);
+}
+
+TEST(Study, FailedPointIsProposedAgainAndNotCounted) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  tune::Study study(storage, options(3), std::make_unique<CountingSampler>());
+  auto first = study.ask();
+  ASSERT_TRUE(first);
+  study.tell_failed(*first, "out of memory");
+  auto retry = study.ask();
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->number, 1);
+  EXPECT_EQ(std::get<int64_t>(retry->params.at("x")), 0);  // the failed point, again
+  tune::ObjectiveResult ok;
+  ok.value = 1;
+  study.tell(*retry, ok);
+  // Telling twice is refused: a result is never counted twice.
+  EXPECT_THROW(study.tell(*retry, ok), store::TrialNotRunningError);
+  study.optimize(value_of, 10);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(trials[0].state, tune::TrialState::failed);
+  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("out of memory"));
+  EXPECT_EQ(study.finished_count(), 3);
+}
+
+TEST(Study, ObjectiveExceptionFailsTheTrialAndPropagates) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  tune::Study study(storage, options(3), std::make_unique<CountingSampler>());
+  auto throwing = [](const tune::Params&, tune::TrialContext&) -> tune::ObjectiveResult {
+    throw InputError("bad model spec 'cnn:x'");
+  };
+  EXPECT_THROW(study.optimize(throwing, 3), InputError);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].state, tune::TrialState::failed);
+  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("cnn:x"));
+}
+
+TEST(Study, RepeatedFailuresStopTheStudy) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(10);
+  o.max_consecutive_failures = 3;
+  tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  auto failing = [](const tune::Params&, tune::TrialContext&) {
+    tune::ObjectiveResult r;
+    r.state = tune::TrialState::failed;
+    return r;
+  };
+  EXPECT_THROW(study.optimize(failing, 100), Error);
+  EXPECT_EQ(study.trials().size(), 3u);
+}
+
+TEST(Study, NonFiniteValueIsStoredAsDiverged) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  tune::Study study(storage, options(1), std::make_unique<CountingSampler>());
+  study.optimize(
+      [](const tune::Params&, tune::TrialContext&) {
+        tune::ObjectiveResult r;
+        r.value = std::nan("");
+        return r;
+      },
+      1);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].state, tune::TrialState::diverged);
+  EXPECT_FALSE(trials[0].value);
+  EXPECT_FALSE(study.best_trial());
+}
+
+TEST(Study, HeartbeatKeepsALongTrialAliveAndReportsGoToStorage) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(1);
+  o.heartbeat_seconds = 0.05;
+  o.stale_seconds = 0.3;
+  tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  study.optimize(
+      [&](const tune::Params& params, tune::TrialContext& context) {
+        for (int step = 1; step <= 3; ++step) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          context.report(step, step * 0.1);
+          // Longer than stale_seconds in all, but the heartbeat keeps it alive.
+          EXPECT_TRUE(storage.fail_stale_trials(study.info().id, o.stale_seconds).empty());
+        }
+        tune::ObjectiveResult r;
+        r.value = static_cast<double>(std::get<int64_t>(params.at("x")));
+        return r;
+      },
+      1);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].state, tune::TrialState::complete);
+  ASSERT_EQ(trials[0].intermediate.size(), 3u);
+  EXPECT_DOUBLE_EQ(trials[0].intermediate[2].value, 0.3);
+}
+
+TEST(Study, HeartbeatMustBeWellInsideTheStaleLimit) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(1);
+  o.heartbeat_seconds = 10;
+  o.stale_seconds = 15;
+  EXPECT_THROW(tune::Study(storage, o, std::make_unique<CountingSampler>()), InputError);
+}
+
+}  // namespace
