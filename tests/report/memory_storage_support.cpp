@@ -120,13 +120,18 @@ nlohmann::json run_attrs(const ExampleStore& example, double joules, int conv, i
         double conv_share = 0.15 * conv, relu_share = relu ? 0.03 : 0.0,
                linear_share = 0.02 * linear;
         double rest = 1.0 - conv_share - relu_share - linear_share;
-        epoch["layers"] = {
-            {{"layer_type", "conv"}, {"time_share", conv_share}, {"joules", train * conv_share}},
-            {{"layer_type", "linear"},
-             {"time_share", linear_share},
-             {"joules", train * linear_share}},
-            {{"layer_type", "relu"}, {"time_share", relu_share}, {"joules", train * relu_share}},
-            {{"layer_type", "batchnorm"}, {"time_share", rest}, {"joules", train * rest}}};
+        epoch["layers_attributed"] = {{{"layer_type", "conv"},
+                                       {"time_share", conv_share},
+                                       {"attributed_joules", train * conv_share}},
+                                      {{"layer_type", "linear"},
+                                       {"time_share", linear_share},
+                                       {"attributed_joules", train * linear_share}},
+                                      {{"layer_type", "relu"},
+                                       {"time_share", relu_share},
+                                       {"attributed_joules", train * relu_share}},
+                                      {{"layer_type", "batchnorm"},
+                                       {"time_share", rest},
+                                       {"attributed_joules", train * rest}}};
       }
       attrs["epochs"].push_back(epoch);
     }

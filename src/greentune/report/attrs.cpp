@@ -78,10 +78,16 @@ void add_layers(const nlohmann::json& run, std::map<std::string, double>& sums) 
   }
   if (!run.contains("epochs") || !run["epochs"].is_array()) return;
   for (const auto& e : run["epochs"]) {
-    if (!e.is_object() || !e.contains("layers") || !e["layers"].is_array()) continue;
-    for (const auto& layer : e["layers"]) {
-      std::string type = text_or(layer, "layer_type", text_or(layer, "type", ""));
-      if (!type.empty()) sums[type] += number_or(layer, "joules", 0);
+    if (!e.is_object()) continue;
+    // nn::TrainResult::to_json writes "layers_attributed" with "attributed_joules".
+    for (const char* key : {"layers_attributed", "layers"}) {
+      if (!e.contains(key) || !e[key].is_array()) continue;
+      for (const auto& layer : e[key]) {
+        std::string type = text_or(layer, "layer_type", text_or(layer, "type", ""));
+        if (!type.empty())
+          sums[type] += number_or(layer, "attributed_joules", number_or(layer, "joules", 0));
+      }
+      break;
     }
   }
 }

@@ -78,6 +78,8 @@ const char* style_name(SeriesStyle style) {
       return "points pt 7 ps 0.6";
     case SeriesStyle::steps:
       return "steps lw 2";
+    case SeriesStyle::marker:
+      return "points pt 6 ps 2.5 lw 2";
     case SeriesStyle::linespoints:
       break;
   }
@@ -214,7 +216,7 @@ std::string render(const BarChart& chart, const std::string& id_prefix) {
   script += "set style data histograms\nset style fill solid 0.8 border -1\nset boxwidth 0.85\n";
   script +=
       chart.stacked ? "set style histogram rowstacked\n" : "set style histogram clustered gap 1\n";
-  script += "set yrange [0:*]\nset xtics rotate by -30 noenhanced\n";
+  script += "set xtics rotate by -30 noenhanced\nset xzeroaxis\n";
   if (chart.categories.empty() || chart.groups.empty()) {
     script += "set xrange [0:1]\nset yrange [0:1]\nset label 1 'no data' at 0.5,0.5 center\n";
     script += "plot NaN notitle\n";

@@ -8,7 +8,7 @@
 
 namespace greentune::report {
 
-enum class SeriesStyle { lines, points, linespoints, steps };
+enum class SeriesStyle { lines, points, linespoints, steps, marker };  // marker: large, open
 
 struct Series {
   std::string title;

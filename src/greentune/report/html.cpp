@@ -333,10 +333,6 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
   auto effects = layer_effects(factors, sweep_runs);
   std::vector<std::vector<std::string>> rows;
-  XYChart per_level{fmt::format("{}: mean energy per layer count ({})", study.label(), kind),
-                    "layers of this type (relu: 0 = off, 1 = on)",
-                    fmt::format("mean joules per run ({})", kind),
-                    {}};
   for (const auto& e : effects) {
     const auto* paper = find_paper_layer_effect(e.factor);
     std::string levels;
@@ -354,9 +350,6 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                : "-",
          paper ? fmt::format("{:.3f} | {:.3f}", paper->eta_squared_fm, paper->eta_squared_c10)
                : "-"});
-    Series s{e.factor, {}, SeriesStyle::linespoints};
-    for (size_t i = 0; i < e.levels.size(); ++i) s.xy.emplace_back(e.levels[i], e.mean_joules[i]);
-    per_level.series.push_back(std::move(s));
   }
   page.html += "<p>" + std::to_string(runs.size()) +
                " completed runs. Energy: " + html_escape(provenance) + ".</p>\n";
@@ -364,10 +357,29 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                       "joules per added layer", "Kruskal-Wallis H", "p", "eta squared",
                       "paper change (FM | C10)", "paper eta squared (FM | C10)"},
                      rows);
-  page.xy("energy-per-added-layer", per_level,
-          "Mean energy of the runs at each level of one factor, over all levels of the others. "
-          "Energy: " +
-              provenance + ".");
+  BarChart per_layer{fmt::format("{}: energy change from fewest to most layers of each type ({})",
+                                 study.label(), kind),
+                     "energy change (%)",
+                     {},
+                     {}};
+  BarGroup ours{"this sweep", {}}, paper_fm{"paper, FashionMNIST", {}},
+      paper_c10{"paper, CIFAR-10", {}};
+  for (const auto& e : effects) {
+    if (e.levels.size() < 2) continue;
+    per_layer.categories.push_back(
+        fmt::format("{} {:g} -> {:g}", e.factor, e.low_level, e.high_level));
+    ours.values.push_back(e.percent_change);
+    const auto* paper = find_paper_layer_effect(e.factor);
+    paper_fm.values.push_back(paper ? paper->percent_fm : NAN);
+    paper_c10.values.push_back(paper ? paper->percent_c10 : NAN);
+  }
+  per_layer.groups = {ours, paper_fm, paper_c10};
+  page.bars("energy-per-added-layer", per_layer,
+            "Mean energy of the runs with the most layers of one type against those with the "
+            "fewest, over all levels of the other factors (relu: off -> on). The paper's ranges "
+            "differ (conv 1 -> 4, linear 3 -> 7): compare direction and order, not size. "
+            "Energy: " +
+                provenance + "; paper: " + kPaperCitation + ".");
 
   // Layer-type attribution, averaged per configuration.
   std::map<std::string, std::map<std::string, std::vector<double>>> layers_by_config;
@@ -423,7 +435,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
     scatter.series.push_back(
         {fmt::format("cheapest within {:g} of best", options.accuracy_tolerance),
          {{points[*cheapest].joules, points[*cheapest].value}},
-         SeriesStyle::points});
+         SeriesStyle::marker});
   }
   page.xy("sweep-pareto", scatter,
           "Runs no other run beats in both accuracy and energy form the front. Energy: " +
@@ -457,6 +469,11 @@ void epoch_section(Page& page, const std::string& group,
         for (const auto& epoch : run) {
           std::map<std::string, double> sums;
           for (const auto& part : epoch.parts) {
+            // RAPL core/uncore are parts of the package and psys contains it: stacking them
+            // would count the same joules twice.
+            if (part.domain.rfind("core", 0) == 0 || part.domain.rfind("uncore", 0) == 0 ||
+                part.domain == "psys")
+              continue;
             sums[part.phase + " " + part.domain] += part.joules;
             provenance_parts.insert(part.domain + " " +
                                     (part.kind.empty() ? std::string("unlabelled") : part.kind) +
