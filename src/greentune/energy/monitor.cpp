@@ -47,6 +47,7 @@ bool counter_delta(uint64_t last, const CounterRead& read, uint64_t& delta) {
 
 struct Monitor::State {
   std::vector<std::unique_ptr<Source>> sources;
+  std::vector<size_t> domain_counts;  // per source, fixed at start: domains() copies strings
   std::vector<DomainInfo> infos;
   MonitorOptions options;
   std::chrono::milliseconds interval{100};
@@ -66,8 +67,9 @@ struct Monitor::State {
   void sample_locked() {
     bool failed = false;
     size_t first = 0;
-    for (auto& source : sources) {
-      const size_t count = source->domains().size();
+    for (size_t k = 0; k < sources.size(); ++k) {
+      Source* source = sources[k].get();
+      const size_t count = domain_counts[k];
       std::vector<CounterRead> reads;
       try {
         reads = source->read();
@@ -167,7 +169,9 @@ Monitor::Monitor(std::vector<std::unique_ptr<Source>> sources, MonitorOptions op
   s.interval = options.interval;
   for (auto& source : sources) {
     if (!source) continue;
-    for (auto& info : source->domains()) s.infos.push_back(info);
+    auto infos = source->domains();
+    s.domain_counts.push_back(infos.size());
+    for (auto& info : infos) s.infos.push_back(std::move(info));
     s.interval =
         std::min(s.interval, std::max(std::chrono::milliseconds(1), source->max_read_interval()));
     s.sources.push_back(std::move(source));
