@@ -111,6 +111,7 @@ TEST(FetchPlan, UsesThePublishersLocationsAndDigests) {
       "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz");
   EXPECT_EQ(fashion[0].md5, "8d4fb7e6c68d591d4c3dfef9ec88bf0d");
   EXPECT_EQ(fashion[3].md5, "bb300cfdad3c16e7a12a480ee83cd310");
+  EXPECT_EQ(fashion[2].sha256, "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073");
   const auto cifar = fetch_plan(DatasetKind::Cifar10, {});
   ASSERT_EQ(cifar.size(), 1u);
   EXPECT_EQ(cifar[0].url, "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz");
@@ -285,6 +286,41 @@ TEST(Fetch, AcceptsAMirrorThatRecompressedTheRealFiles) {
   options.url = "file://" + system.string();
   EXPECT_FALSE(fetch_dataset(DatasetKind::FashionMnist, options).already_present);
   EXPECT_EQ(listing(options.dir).size(), 4u);
+}
+
+// The publisher's .gz as served, rebuilt from Debian's copy: Debian stripped the gzip header's
+// file name (FNAME flag) and time; the compressed data is the same.
+std::string published_gz(const std::filesystem::path& debian_copy, uint32_t mtime) {
+  const auto raw = as_string(testing::read_bytes(debian_copy));
+  std::string name = debian_copy.filename().string();
+  name.resize(name.size() - 3);  // without ".gz"
+  std::string out = raw.substr(0, 3) + '\x08';
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((mtime >> (8 * i)) & 0xff);
+  out += raw.substr(8, 2) + name + '\0' + raw.substr(10);
+  return out;
+}
+
+TEST(Fetch, PublishedFilesPassThePublishersDigests) {
+  const std::filesystem::path system = "/usr/share/datasets/fashion-mnist";
+  if (!std::filesystem::exists(system / kFiles[0])) {
+    GTEST_SKIP() << system << " is not installed (Debian package dataset-fashion-mnist)";
+  }
+  TempDir dir;
+  HttpServer server;
+  const uint32_t times[] = {1504176606, 1504176606, 1504176627, 1504176627};
+  const auto plan = fetch_plan(DatasetKind::FashionMnist, {});
+  for (size_t i = 0; i < kFiles.size(); ++i) {
+    const auto body = published_gz(system / kFiles[i], times[i]);
+    ASSERT_EQ(bytes_digest(body, DigestKind::Md5), plan[i].md5) << kFiles[i];
+    ASSERT_EQ(bytes_digest(body, DigestKind::Sha256), plan[i].sha256) << kFiles[i];
+    server.route("/fm/" + kFiles[i], {200, body, std::nullopt});
+  }
+  FetchOptions options;
+  options.dir = dir / "fm";
+  options.url = server.url("/fm");
+  EXPECT_FALSE(fetch_dataset(DatasetKind::FashionMnist, options).already_present);
+  EXPECT_EQ(file_digest(options.dir / kFiles[3], DigestKind::Md5),
+            "bb300cfdad3c16e7a12a480ee83cd310");
 }
 
 std::vector<std::pair<std::string, std::string>> cifar_entries() {

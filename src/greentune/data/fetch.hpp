@@ -15,11 +15,12 @@ namespace greentune::data {
 struct FetchFile {
   std::string name;  // as stored: "train-images-idx3-ubyte.gz", "cifar-10-binary.tar.gz"
   std::string url;
-  std::string md5;             // the publisher's digest of the file as served ("" = none)
-  std::string content_sha256;  // SHA-256 of the bytes inside the .gz ("" = none); matches any
-                               // mirror that re-compressed or re-stamped the file (e.g. Debian's)
-  std::string sha256;          // given with --sha256: the file as served must have it; replaces
-                               // the two checks above
+  std::string md5;             // the publisher's MD5 of the file as served ("" = none)
+  std::string content_sha256;  // SHA-256 of the bytes inside the .gz ("" = none): matches a mirror
+                               // that re-compressed or re-stamped the file (e.g. Debian's copies)
+  std::string sha256;          // SHA-256 of the file as served ("" = none); --sha256 sets it and
+                               // clears the other two
+  // A download passes when both md5 and sha256 match, or when content_sha256 does.
 };
 
 struct FetchOptions {
