@@ -1,0 +1,64 @@
+#!/bin/bash
+# Side by side: one epoch of the paper's SimpleCNN on the full FashionMNIST training set (60,000
+# images, batch 512, Adam lr 1e-3, same thread count) with `greentune train` and with PyTorch from
+# Python (bench/train_vs_pytorch.py, Debian's python3-torch). Runs alternate, RUNS of each, so
+# machine noise hits both alike. Reports median epoch seconds (the training loop only), peak RSS of
+# the whole process (/usr/bin/time -v), the ratios, and achieved GFLOP/s.
+#
+#   bench/train_vs_pytorch.sh [build-dir]      (env: RUNS=3 THREADS=2 PEAK_GFLOPS=200 EXTRA=1)
+#
+# EXTRA=1 also times the Python loop that slices in-memory tensors instead of a DataLoader.
+set -euo pipefail
+build=${1:-build}
+runs=${RUNS:-3}
+threads=${THREADS:-2}
+peak=${PEAK_GFLOPS:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+greentune="$build/greentune"
+[ -x "$greentune" ] || { echo "no $greentune: build greentune first (cmake --build $build --target greentune_cli)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+
+variants=(greentune python)
+[ "${EXTRA:-0}" = 1 ] && variants+=(python-tensors)
+for i in $(seq 1 "$runs"); do
+  for v in "${variants[@]}"; do
+    case $v in
+      greentune)
+        /usr/bin/time -v -o "$tmp/time" "$greentune" train --model simplecnn --dataset fashion-mnist \
+          --epochs 1 --validation 0 --threads "$threads" --json "$tmp/g.json" >"$tmp/out" 2>&1
+        secs=$(jq '.epochs[0].train_seconds' "$tmp/g.json")
+        acc=$(jq '.test_accuracy' "$tmp/g.json") ;;
+      python|python-tensors)
+        loader=dataloader; [ $v = python-tensors ] && loader=tensors
+        /usr/bin/time -v -o "$tmp/time" /usr/bin/python3 "$here/train_vs_pytorch.py" \
+          --threads "$threads" --loader $loader >"$tmp/out" 2>&1
+        secs=$(tail -1 "$tmp/out" | jq '.epoch_seconds[0]')
+        acc=$(tail -1 "$tmp/out" | jq '.test_accuracy') ;;
+    esac
+    echo "$v $secs $(rss_kb "$tmp/time") $acc" | tee -a "$tmp/results"
+  done
+done
+
+/usr/bin/python3 - "$tmp/results" "$peak" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+peak = float(sys.argv[2])
+# Forward FLOPs per image: conv 2*9*1*3*784 + 2*9*3*9*196, linear 2*(441*392 + 392*196 + 196*10);
+# training counts forward + backward as 3x forward.
+flops = 3 * (2*9*1*3*784 + 2*9*3*9*196 + 2*(441*392 + 392*196 + 196*10)) * 60000
+med = {}
+for name in dict.fromkeys(r[0] for r in rows):
+    secs = statistics.median(float(r[1]) for r in rows if r[0] == name)
+    rss = statistics.median(int(r[2]) for r in rows if r[0] == name) / 1024
+    acc = statistics.median(float(r[3]) for r in rows if r[0] == name)
+    med[name] = (secs, rss)
+    print(f"{name:15s} median epoch {secs:6.2f} s  peak RSS {rss:6.0f} MiB  test acc {acc:.4f}  "
+          f"{flops / secs / 1e9:5.1f} GFLOP/s ({100 * flops / secs / 1e9 / peak:.0f}% of {peak:.0f})")
+g = med["greentune"]
+for other in (n for n in med if n != "greentune"):
+    o = med[other]
+    print(f"greentune / {other}: epoch time {g[0] / o[0]:.2f}x, peak RSS {g[1] / o[1]:.2f}x")
+PY
