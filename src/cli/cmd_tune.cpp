@@ -130,9 +130,10 @@ int run_tune(const TuneOptions& options) {
   }
   if (options.seed) config.seed = *options.seed;
   auto sampler = tune::make_sampler(config.strategy, config.sampler);
-  auto storage = store::open_storage(config.storage);
   auto monitor = options.no_energy ? nullptr : open_monitor();
+  // Before the store: a bad [train] table or missing data set leaves no new file behind.
   tune::Objective objective = make_objective(config, options.config, monitor.get());
+  auto storage = store::open_storage(config.storage);
 
   tune::StudyOptions study_options;
   study_options.name = config.name;

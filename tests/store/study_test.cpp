@@ -85,13 +85,13 @@ TEST(Study, ReopeningContinuesUpToRounds) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(std::get<int64_t>(trials[i].params.at("x")), i);
 }
 
-TEST(Study, FailedPointIsProposedAgainAndNotCounted) {
+TEST(Study, RetryableFailureIsProposedAgainOtherFailuresMoveOn) {
   TempDir dir;
   store::SqliteStorage storage(dir.file("s.db"));
   tune::Study study(storage, options(3), std::make_unique<CountingSampler>());
   auto first = study.ask();
   ASSERT_TRUE(first);
-  study.tell_failed(*first, "out of memory");
+  study.tell_failed(*first, "worker lost", /*retry=*/true);
   auto retry = study.ask();
   ASSERT_TRUE(retry);
   EXPECT_EQ(retry->number, 1);
@@ -101,12 +101,20 @@ TEST(Study, FailedPointIsProposedAgainAndNotCounted) {
   study.tell(*retry, ok);
   // Telling twice is refused: a result is never counted twice.
   EXPECT_THROW(study.tell(*retry, ok), store::TrialNotRunningError);
+
+  auto crashing = study.ask();
+  ASSERT_TRUE(crashing);
+  EXPECT_EQ(std::get<int64_t>(crashing->params.at("x")), 1);
+  study.tell_failed(*crashing, "out of memory");  // the point's own fault: not retried
   study.optimize(value_of, 10);
   auto trials = study.trials();
-  ASSERT_EQ(trials.size(), 4u);
+  ASSERT_EQ(trials.size(), 5u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
-  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("out of memory"));
-  EXPECT_EQ(study.finished_count(), 3);
+  EXPECT_EQ(trials[2].state, tune::TrialState::failed);
+  EXPECT_THAT(trials[2].attrs_json, ::testing::HasSubstr("out of memory"));
+  EXPECT_EQ(std::get<int64_t>(trials[3].params.at("x")), 2);
+  EXPECT_EQ(std::get<int64_t>(trials[4].params.at("x")), 3);
+  EXPECT_EQ(study.finished_count(), 3);  // failures are not rounds
 }
 
 TEST(Study, ObjectiveExceptionFailsTheTrialAndPropagates) {
@@ -121,6 +129,10 @@ TEST(Study, ObjectiveExceptionFailsTheTrialAndPropagates) {
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
   EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("cnn:x"));
+  // Once the cause is fixed, the same point runs first.
+  auto done = study.optimize(value_of, 1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(std::get<int64_t>(done[0].params.at("x")), 0);
 }
 
 TEST(Study, RepeatedFailuresStopTheStudy) {

@@ -376,6 +376,7 @@ std::vector<tune::Trial> SqliteStorage::fail_stale_trials(int64_t study_id, doub
         "stale: no heartbeat from host '{}' for {:.0f} s (limit {:.0f} s); the process running "
         "it is presumed dead",
         trial.host, now - trial.heartbeat_at, stale_seconds);
+    attrs["retry"] = true;  // the point is not to blame: run it again
     trial.attrs_json = attrs.dump();
     trial.state = tune::TrialState::failed;
     trial.finished_at = now;

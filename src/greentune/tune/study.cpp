@@ -49,6 +49,14 @@ bool counts_as_round(TrialState state) {
          state == TrialState::pruned;
 }
 
+bool is_retryable_failure(const Trial& trial) {
+  if (trial.state != TrialState::failed) return false;
+  auto attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
+  if (!attrs.is_object() || !attrs.contains("retry")) return false;
+  const auto& retry = attrs["retry"];
+  return retry.is_boolean() && retry.get<bool>();
+}
+
 bool better(double a, double b, Direction direction) {
   return direction == Direction::minimize ? a < b : a > b;
 }
@@ -125,14 +133,14 @@ std::optional<Trial> Study::ask() {
                  info_.name, t.number, t.host, options_.stale_seconds);
   }
   auto propose = [this](const std::vector<Trial>& history) -> std::optional<Params> {
-    // Failed trials are left out: their points are proposed again (a crash loses no grid point),
-    // and they never enter a model.
+    // Retryable failures are left out, so their points are proposed again (a crash loses no grid
+    // point). Only finished rounds and running trials count towards the rounds.
     std::vector<Trial> live;
     int taken = 0;
     for (const auto& t : history) {
-      if (t.state == TrialState::failed) continue;
+      if (is_retryable_failure(t)) continue;
+      if (t.state != TrialState::failed) ++taken;
       live.push_back(t);
-      ++taken;
     }
     if (options_.rounds > 0 && taken >= options_.rounds) return std::nullopt;
     SamplerContext context{options_.space, live, options_.direction, options_.seed};
@@ -170,10 +178,10 @@ void Study::tell(const Trial& trial, const ObjectiveResult& result) {
   storage_.finish_trial(trial.id, finished);
 }
 
-void Study::tell_failed(const Trial& trial, const std::string& error) {
+void Study::tell_failed(const Trial& trial, const std::string& error, bool retry) {
   ObjectiveResult result;
   result.state = TrialState::failed;
-  result.attrs_json = nlohmann::json{{"error", error}}.dump();
+  result.attrs_json = nlohmann::json{{"error", error}, {"retry", retry}}.dump();
   tell(trial, result);
 }
 
@@ -186,7 +194,7 @@ void Study::fail_open_trials(const std::string& reason) {
   for (int64_t id : open) {
     Trial result;
     result.state = TrialState::failed;
-    result.attrs_json = nlohmann::json{{"error", reason}}.dump();
+    result.attrs_json = nlohmann::json{{"error", reason}, {"retry", true}}.dump();
     try {
       storage_.finish_trial(id, result);
     } catch (const std::exception& e) {
@@ -210,7 +218,8 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
       result = objective(trial->params, context);
     } catch (const std::exception& e) {
       try {
-        tell_failed(*trial, e.what());
+        // The run stops here; once its cause is fixed, the rerun tries the same point first.
+        tell_failed(*trial, e.what(), /*retry=*/true);
       } catch (const std::exception& inner) {
         spdlog::warn("study '{}': trial {}: {}", info_.name, trial->number, inner.what());
       }

@@ -8,7 +8,9 @@
 //   study.optimize(objective, 30);            // or: auto t = study.ask(); ...; study.tell(*t, r);
 //
 // While a trial runs, a heartbeat thread refreshes it in storage; a trial whose process died (no
-// heartbeat for stale_seconds) is marked failed by the next worker and its point is proposed again.
+// heartbeat for stale_seconds) or was interrupted is marked failed with "retry": true in its attrs,
+// and its point is proposed again. A trial that failed by itself keeps its point taken (a
+// configuration that always crashes must not block a grid); neither counts as a round.
 #include <signal.h>
 
 #include <atomic>
@@ -78,10 +80,13 @@ class Study {
   // Finishes a trial asked for by this process. StoreError if the trial is no longer running
   // (e.g. failed as stale by another worker): the result is then not counted.
   void tell(const Trial& trial, const ObjectiveResult& result);
-  void tell_failed(const Trial& trial, const std::string& error);
+  // `retry`: the point itself is not to blame (the worker died or was interrupted), so it is
+  // proposed again; otherwise it stays taken and the sampler moves on (rounds still not counted).
+  void tell_failed(const Trial& trial, const std::string& error, bool retry = false);
 
   // Runs up to `n` trials in this process, fewer if ask() says the study is done. Exceptions
-  // from the objective mark the trial failed and propagate. Returns the trials this call finished.
+  // from the objective mark the trial failed (retryable) and propagate. Returns the trials this
+  // call finished.
   std::vector<Trial> optimize(const Objective& objective, int n,
                               const ProgressCallback& progress = {});
 
@@ -109,6 +114,8 @@ class Study {
 
 // True for the states that count as a finished round (complete, diverged, pruned).
 bool counts_as_round(TrialState state);
+// A failed trial whose point is to be run again (attrs "retry": true).
+bool is_retryable_failure(const Trial& trial);
 // Direction-aware: is `a` better than `b`?
 bool better(double a, double b, Direction direction);
 
