@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -287,6 +288,9 @@ int run_measure(const MeasureOptions& options) {
   estimate.cpu_tdp_watts = options.cpu_tdp;
   auto sources = open_sources(paths, estimate);
 
+  // Descendants whose parent exits (`cmd &` in a script that ends, daemons) are reparented to us
+  // rather than to init, so the process tree keeps counting them.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) == 0) estimate.tree->set_adopter(getpid());
   GatedChild child = fork_gated(options.command);
   auto abandon_child = [&] {
     close(child.go_fd);  // the child sees EOF and exits 125 without running the command

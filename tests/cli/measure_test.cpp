@@ -132,6 +132,38 @@ TEST_F(MeasureCli, IdleBaselineAddsIdleAndNetFigures) {
   EXPECT_LE(j["interval_ms"].get<int>(), 50);
 }
 
+double cpu_joules(const nlohmann::json& j) {
+  for (const auto& d : j["domains"]) {
+    if (d["name"] == "cpu" || d["name"].get<std::string>().rfind("package", 0) == 0) {
+      return d["joules"].get<double>();
+    }
+  }
+  return 0;
+}
+
+TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
+  // The busy script's parent (a subshell) exits at once, so the script is orphaned while the
+  // command sleeps; it must still count, like the same script run directly.
+  const auto script = dir_ / "busy.sh";
+  std::ofstream(script) << "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done\n";
+  auto direct_path = dir_ / "direct.json";
+  auto orphan_path = dir_ / "orphan.json";
+  MeasureRun direct =
+      run("measure --cpu-tdp 100 --json " + direct_path.string() + " -- sh " + script.string());
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  MeasureRun orphan = run("measure --cpu-tdp 100 --json " + orphan_path.string() +
+                          " -- sh -c '(sh " + script.string() + " &); sleep 2'");
+  ASSERT_EQ(orphan.exit_code, 0) << orphan.err;
+  const auto orphan_json = nlohmann::json::parse(slurp_file(orphan_path));
+  if (!orphan_json["any_estimated"].get<bool>()) {
+    GTEST_SKIP() << "measured counters see the whole machine anyway";
+  }
+  const double direct_joules = cpu_joules(nlohmann::json::parse(slurp_file(direct_path)));
+  const double orphan_joules = cpu_joules(orphan_json);
+  EXPECT_GT(orphan_joules, 0.5 * direct_joules)
+      << "direct " << direct_joules << " J, orphaned " << orphan_joules << " J";
+}
+
 TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
   auto json_path = dir_ / "never.json";
   MeasureRun r = run("measure --json " + json_path.string() + " -- greentune-no-such-command-x");

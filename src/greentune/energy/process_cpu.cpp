@@ -153,6 +153,11 @@ void ProcessTree::set_root(pid_t root) {
   if (auto stat = read_proc_stat(proc_root_, root)) members_[root] = stat->start_ticks;
 }
 
+void ProcessTree::set_adopter(pid_t adopter) {
+  std::lock_guard lock(mutex_);
+  adopter_ = adopter;
+}
+
 ProcessTree::Usage ProcessTree::sample() {
   std::lock_guard lock(mutex_);
   Usage usage;
@@ -186,7 +191,8 @@ ProcessTree::Usage ProcessTree::sample() {
   for (bool grew = full_scan; grew;) {
     grew = false;
     for (const auto& s : alive) {
-      if (is_member(s) || !members_.count(s.ppid)) continue;
+      const bool adopted = adopter_ > 0 && s.ppid == adopter_;
+      if (is_member(s) || (!members_.count(s.ppid) && !adopted)) continue;
       members_[s.pid] = s.start_ticks;
       grew = true;
     }

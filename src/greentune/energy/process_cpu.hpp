@@ -51,6 +51,9 @@ class ProcessTree {
 
   // Sets the root once it is known (`measure` builds its sources before it forks).
   void set_root(pid_t root);
+  // A process that adopts the tree's orphans (a child subreaper, PR_SET_CHILD_SUBREAPER): its
+  // children other than the root are descendants whose parent died, and belong to the tree.
+  void set_adopter(pid_t adopter);
 
   struct Usage {
     double cpu_seconds = 0;  // never decreases
@@ -68,6 +71,7 @@ class ProcessTree {
   std::filesystem::path proc_root_;
   std::mutex mutex_;
   pid_t root_ = 0;
+  pid_t adopter_ = 0;
   std::map<pid_t, uint64_t> members_;  // pid -> start_ticks
   double cpu_seconds_ = 0;
   bool finished_ = false;
