@@ -35,7 +35,9 @@ TEST(Discovery, WithoutCountersTheEstimateIsUsedAndSaysWhy) {
   }
   const ProbeResult& estimate = found.probes[4];
   EXPECT_TRUE(estimate.usable);
-  EXPECT_NE(estimate.reason.find("used"), std::string::npos);
+  EXPECT_NE(estimate.reason.find("no CPU energy counter is usable"), std::string::npos);
+  EXPECT_TRUE(found.used[4]);
+  EXPECT_FALSE(found.used[0] || found.used[1] || found.used[2]);
   ASSERT_FALSE(found.sources.empty());
   EXPECT_EQ(found.sources.back()->name(), "estimate");
   const std::string method = found.sources.back()->domains().at(0).method;

@@ -80,7 +80,7 @@ Discovery discover(const SystemPaths& paths, const EstimateOptions& estimate) {
       cpu_source.empty() ? "no CPU energy counter is usable (" + why_none + ")" : std::string(),
       estimated);
   if (cpu_source.empty()) {
-    estimated.reason = "used: no CPU energy counter is usable";
+    estimated.reason = "no CPU energy counter is usable, so CPU energy is estimated";
     found.sources.push_back(std::move(source));
   } else {
     estimated.reason = "usable, but not used: CPU energy is measured by " + cpu_source;
