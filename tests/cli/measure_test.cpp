@@ -196,6 +196,20 @@ TEST_F(MeasureCli, BadArgumentsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(json_path));
 }
 
+// Whether `parent` has a child process whose command name is `name` (from /proc/<pid>/stat).
+bool child_named(pid_t parent, const std::string& name) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(entry.path() / "stat");
+    std::string pid, comm, state;
+    pid_t ppid = 0;
+    if (in >> pid >> comm >> state >> ppid && ppid == parent && comm == "(" + name + ")") {
+      return true;
+    }
+  }
+  return false;
+}
+
 TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
   const auto json_path = dir_ / "term.json";
   const std::string json_arg = json_path.string();
@@ -207,7 +221,13 @@ TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
           static_cast<char*>(nullptr));
     _exit(98);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // Signal only once `sleep` runs: greentune forwards signals from before it lets the command
+  // exec, so from then on a SIGTERM must reach the command.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!child_named(pid, "sleep") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child_named(pid, "sleep")) << slurp_file(err_path);
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   int status = 0;

@@ -125,7 +125,8 @@ TEST(Estimate, BusyProcessTreeGetsJoulesForAllItsCpuTime) {
   EXPECT_TRUE(run.measurement.any_estimated);
   // Child and grandchild burn 0.3 s each; the estimate counts both at 2 W per CPU-second.
   EXPECT_GE(run.child_cpu_seconds, 0.59);
-  EXPECT_NEAR(cpu.joules, 2.0 * run.child_cpu_seconds, 0.05);
+  // /proc's tick-rounded times may differ from wait4's by a few ticks per process.
+  EXPECT_NEAR(cpu.joules, 2.0 * run.child_cpu_seconds, 0.1);
   EXPECT_GT(run.joules_midway, 0.0) << "joules must grow while the tree runs";
   EXPECT_LT(run.joules_midway, cpu.joules);
 }
