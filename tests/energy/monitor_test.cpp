@@ -8,7 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include "fake_sysfs.hpp"
 #include "greentune/common/error.hpp"
+#include "greentune/energy/discovery.hpp"
 
 namespace greentune::energy {
 namespace {
@@ -307,6 +309,48 @@ TEST(Monitor, WindowsFromManyThreadsAtOnce) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(errors.load(), 0);
+}
+
+// The contract between the rooms: the real powercap source on a generated tree, read by the
+// Monitor through discovery, across two counter wraps and with a subzone beside its package.
+TEST(Monitor, PowercapTreeThroughDiscoveryAcrossWraps) {
+  testing::FakeRoot root;
+  root.write("proc/cpuinfo", "processor\t: 0\nmodel name\t: AMD EPYC\nsiblings\t: 2\n");
+  const uint64_t range = 262143328850;  // max_energy_range_uj as a real package reports it
+  auto zone = [&](const std::string& id, const std::string& name, uint64_t energy) {
+    root.write("sys/class/powercap/" + id + "/name", name + "\n");
+    root.write("sys/class/powercap/" + id + "/energy_uj", std::to_string(energy) + "\n");
+    root.write("sys/class/powercap/" + id + "/max_energy_range_uj", std::to_string(range) + "\n");
+  };
+  zone("intel-rapl:0", "package-0", range - 1000);
+  zone("intel-rapl:0:0", "core", 5000);
+  zone("intel-rapl:0:1", "dram", 100);
+  Discovery found = discover(root.paths(), {});
+  ASSERT_EQ(found.sources.size(), 1u) << "powercap only; the estimate stays out";
+  Monitor monitor(std::move(found.sources), slow_sampler());
+  monitor.begin("w");
+  zone("intel-rapl:0", "package-0", 500);  // wrapped: 1001 + 500 uJ
+  zone("intel-rapl:0:0", "core", 6000);
+  zone("intel-rapl:0:1", "dram", 2100);
+  monitor.peek("w");
+  zone("intel-rapl:0", "package-0", range - 10);  // no wrap: range - 510 uJ
+  monitor.peek("w");
+  zone("intel-rapl:0", "package-0", 40);  // wrapped again: 11 + 40 uJ
+  Measurement m = monitor.end("w");
+  ASSERT_EQ(m.domains.size(), 3u);
+  const double package = (1501.0 + static_cast<double>(range - 510) + 51.0) * 1e-6;
+  double core = 0, dram = 0, package_seen = 0;
+  for (const auto& d : m.domains) {
+    EXPECT_EQ(d.info.kind, Kind::measured);
+    if (d.info.name.find("package") != std::string::npos) package_seen = d.joules;
+    if (d.info.name.find("core") != std::string::npos) core = d.joules;
+    if (d.info.name.find("dram") != std::string::npos) dram = d.joules;
+  }
+  EXPECT_NEAR(package_seen, package, 1e-9);
+  EXPECT_NEAR(core, 1000e-6, 1e-12);
+  EXPECT_NEAR(dram, 2000e-6, 1e-12);
+  EXPECT_NEAR(m.total_joules, package + dram, 1e-9) << "core is inside the package";
+  EXPECT_EQ(m.missed_samples, 0u);
 }
 
 }  // namespace
