@@ -35,6 +35,7 @@ struct MeasureOptions {
   double pue = CarbonSettings{}.pue;
   std::string sysfs_root;
   std::string dev_root;
+  std::string scope = "tree";
   std::vector<std::string> command;
 };
 
@@ -189,6 +190,7 @@ nlohmann::json to_json(const std::vector<std::string>& command, int exit_code, c
   out["total_joules"] = m.total_joules;
   out["watts"] = m.seconds > 0 ? m.total_joules / m.seconds : 0.0;
   out["any_estimated"] = m.any_estimated;
+  out["estimate_scope"] = options.scope;  // what estimated domains count: "tree" or "machine"
   out["samples"] = m.samples;
   out["missed_samples"] = m.missed_samples;
   out["interval_ms"] = interval.count();
@@ -283,7 +285,8 @@ int run_measure(const MeasureOptions& options) {
   if (!options.sysfs_root.empty()) paths.sysfs_root = options.sysfs_root;
   if (!options.dev_root.empty()) paths.dev_root = options.dev_root;
   EstimateOptions estimate;
-  estimate.scope = EstimateScope::process_tree;
+  estimate.scope =
+      options.scope == "machine" ? EstimateScope::machine : EstimateScope::process_tree;
   estimate.tree = std::make_shared<ProcessTree>(paths.proc_root);
   estimate.cpu_tdp_watts = options.cpu_tdp;
   auto sources = open_sources(paths, estimate);
@@ -371,6 +374,10 @@ const bool registered = greentune::cli::register_command(
       app.add_option("--carbon-intensity", options->grams_per_kwh,
                      "Grid carbon intensity, g CO2e per kWh (default 475, world average)");
       app.add_option("--pue", options->pue, "Facility power usage effectiveness (default 1.0)");
+      app.add_option("--scope", options->scope,
+                     "What the estimate counts when no counter exists: tree (the command and its "
+                     "descendants, default) or machine (every CPU)")
+          ->check(CLI::IsMember({"tree", "machine"}));
       app.add_option("--sysfs-root", options->sysfs_root,
                      "Where sysfs is mounted (default /sys, or $GREENTUNE_SYSFS_ROOT)");
       app.add_option("--dev-root", options->dev_root,

@@ -164,6 +164,21 @@ TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
       << "direct " << direct_joules << " J, orphaned " << orphan_joules << " J";
 }
 
+TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
+  auto json_path = dir_ / "machine.json";
+  MeasureRun r = run("measure --scope machine --json " + json_path.string() + " -- sleep 0.3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(slurp_file(json_path));
+  EXPECT_EQ(j["estimate_scope"], "machine");
+  for (const auto& d : j["domains"]) {
+    if (d["kind"] != "estimated") continue;
+    EXPECT_THAT(d["method"].get<std::string>(), HasSubstr("the whole machine"));
+    // The machine's used memory draws power even while the command sleeps.
+    if (d["name"] == "dram") EXPECT_GT(d["joules"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(run("measure --scope galaxy -- true").exit_code, 2);
+}
+
 TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
   auto json_path = dir_ / "never.json";
   MeasureRun r = run("measure --json " + json_path.string() + " -- greentune-no-such-command-x");
