@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -317,7 +318,15 @@ int run_measure(const MeasureOptions& options) {
   {
     SignalForwarding forwarding(child.pid);
     const char go = 'g';
-    if (write(child.go_fd, &go, 1) != 1) {
+    // A child killed while it waited would make this write raise SIGPIPE and kill greentune
+    // silently; ignored here (after the fork, so the command does not inherit it), it fails.
+    struct sigaction ignore {
+    }, previous_pipe{};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &previous_pipe);
+    const bool started = write(child.go_fd, &go, 1) == 1;
+    sigaction(SIGPIPE, &previous_pipe, nullptr);
+    if (!started) {
       abandon_child();
       throw greentune::IoError("cannot start the command: the pipe to it failed");
     }
