@@ -27,8 +27,10 @@ struct TrainOptions {
   std::string device = "cpu";  // "cpu" or "cuda" (InputError when CUDA is not available)
   int threads = 0;             // <= 0: every usable CPU
   bool profile_layers = true;  // time a few batches per epoch by layer type (attributed energy)
-  bool channels_last = true;   // NHWC for convolutions on CPU, where oneDNN/NNPACK paths win
-  int profile_batches = 3;     // batches per epoch timed layer by layer; <= 0: every batch
+  // NHWC tensors. Off: with LibTorch 1.13 on CPU, channels-last BatchNorm2d was 35x slower than
+  // NCHW and the whole SimpleCNN batch 2.6x slower (measured; see docs/training.md).
+  bool channels_last = false;
+  int profile_batches = 3;  // batches per epoch timed layer by layer; <= 0: every batch
   // Called after every training batch (a progress bar); batch is 1-based.
   std::function<void(int epoch, int64_t batch, int64_t batches)> on_batch;
 };
