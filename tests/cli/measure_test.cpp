@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -177,6 +178,49 @@ TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
     if (d["name"] == "dram") EXPECT_GT(d["joules"].get<double>(), 0.0);
   }
   EXPECT_EQ(run("measure --scope galaxy -- true").exit_code, 2);
+}
+
+TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
+  // The command itself advances the fake RAPL counters, so the joules are known exactly:
+  // package-0 wraps (range 10 J) from 9 J to 2 J = 3 J; its core subzone 1 J; dram 0.5 J.
+  const auto zones = dir_ / "sys/class/powercap";
+  auto zone = [&](const std::string& id, const std::string& name, const std::string& energy) {
+    std::filesystem::create_directories(zones / id);
+    std::ofstream(zones / id / "name") << name << "\n";
+    std::ofstream(zones / id / "energy_uj") << energy << "\n";
+    std::ofstream(zones / id / "max_energy_range_uj") << "9999999\n";
+  };
+  zone("intel-rapl:0", "package-0", "9000000");
+  zone("intel-rapl:0:0", "core", "100");
+  zone("intel-rapl:0:1", "dram", "0");
+  std::filesystem::create_directories(dir_ / "dev");
+  const std::string z = zones.string();
+  auto json_path = dir_ / "rapl.json";
+  MeasureRun r =
+      run("measure --sysfs-root " + (dir_ / "sys").string() + " --dev-root " +
+          (dir_ / "dev").string() + " --json " + json_path.string() + " -- sh -c 'echo 2000000 > " +
+          z + "/intel-rapl:0/energy_uj; echo 1000100 > " + z +
+          "/intel-rapl:0:0/energy_uj; echo 500000 > " + z + "/intel-rapl:0:1/energy_uj'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(slurp_file(json_path));
+  EXPECT_FALSE(j["any_estimated"].get<bool>());
+  std::map<std::string, double> joules;
+  for (const auto& d : j["domains"]) {
+    EXPECT_EQ(d["kind"], "measured");
+    EXPECT_EQ(d["source"], "powercap");
+    joules[d["name"].get<std::string>()] = d["joules"].get<double>();
+  }
+  ASSERT_EQ(joules.size(), 3u) << j.dump();
+  double package = 0, core = 0, dram = 0;
+  for (const auto& [name, value] : joules) {
+    if (name.find("package") != std::string::npos) package = value;
+    if (name.find("core") != std::string::npos) core = value;
+    if (name.find("dram") != std::string::npos) dram = value;
+  }
+  EXPECT_NEAR(package, 3.0, 1e-9);
+  EXPECT_NEAR(core, 1.0, 1e-9);
+  EXPECT_NEAR(dram, 0.5, 1e-9);
+  EXPECT_NEAR(j["total_joules"].get<double>(), 3.5, 1e-9) << "core is inside the package";
 }
 
 TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
