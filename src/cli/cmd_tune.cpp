@@ -106,7 +106,7 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
 std::atomic<tune::Study*> active_study{nullptr};
 
 int run_tune(const TuneOptions& options) {
-  // Before any other thread starts, so Ctrl-C reaches the guard and not a worker thread.
+  // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (tune::Study* study = active_study.load()) {

@@ -1,13 +1,17 @@
 #include "greentune/tune/study.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "greentune/common/error.hpp"
@@ -286,17 +290,47 @@ int Study::finished_count() const {
   return count;
 }
 
+namespace {
+
+// The write end of the guard's pipe; the only state a signal handler may touch.
+std::atomic<int> signal_pipe{-1};
+
+void forward_signal(int signo) {
+  int fd = signal_pipe.load();
+  if (fd < 0) return;
+  auto byte = static_cast<unsigned char>(signo);
+  ssize_t ignored = write(fd, &byte, 1);
+  (void)ignored;
+}
+
+// Installs the forwarding handler unless the signal is ignored (nohup, `cmd &` in scripts).
+bool catch_signal(int signo, struct sigaction& old) {
+  sigaction(signo, nullptr, &old);
+  if (old.sa_handler == SIG_IGN) return false;
+  struct sigaction action {};
+  action.sa_handler = forward_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(signo, &action, nullptr);
+  return true;
+}
+
+}  // namespace
+
 SignalGuard::SignalGuard(std::function<void(int)> on_signal) : on_signal_(std::move(on_signal)) {
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &mask, &old_mask_);
-  waiter_ = std::thread([this, mask] {
-    timespec tick{0, 200'000'000};
+  if (pipe2(pipe_, O_CLOEXEC) != 0) {
+    throw Error(fmt::format("cannot create the signal pipe: {}", std::strerror(errno)));
+  }
+  signal_pipe = pipe_[1];
+  caught_int_ = catch_signal(SIGINT, old_int_);
+  caught_term_ = catch_signal(SIGTERM, old_term_);
+  waiter_ = std::thread([this] {
+    // Only the guard's own handler may run here; the rest of the process keeps its signals.
+    pollfd pfd{pipe_[0], POLLIN, 0};
     while (!stop_) {
-      int signo = sigtimedwait(&mask, nullptr, &tick);
-      if (signo <= 0) continue;
+      if (poll(&pfd, 1, 200) <= 0) continue;
+      unsigned char signo = 0;
+      if (read(pipe_[0], &signo, 1) != 1) continue;
       if (on_signal_) on_signal_(signo);
       std::fflush(stdout);
       std::fflush(stderr);
@@ -308,7 +342,11 @@ SignalGuard::SignalGuard(std::function<void(int)> on_signal) : on_signal_(std::m
 SignalGuard::~SignalGuard() {
   stop_ = true;
   waiter_.join();
-  pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  if (caught_int_) sigaction(SIGINT, &old_int_, nullptr);
+  if (caught_term_) sigaction(SIGTERM, &old_term_, nullptr);
+  signal_pipe = -1;
+  close(pipe_[0]);
+  close(pipe_[1]);
 }
 
 }  // namespace greentune::tune

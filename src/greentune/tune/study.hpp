@@ -119,9 +119,11 @@ bool is_retryable_failure(const Trial& trial);
 // Direction-aware: is `a` better than `b`?
 bool better(double a, double b, Direction direction);
 
-// Blocks SIGINT and SIGTERM in the calling thread (and threads it starts later) and waits for them
-// on its own thread: on a signal, `on_signal(signo)` runs on that thread (e.g. fail the running
-// trial), then the process exits with 128 + signo. Create it before starting other threads.
+// Catches SIGINT and SIGTERM (unless they were ignored when the process started, as nohup and
+// background jobs arrange) and handles them on its own thread: `on_signal(signo)` runs there
+// (e.g. fail the running trial), then the process exits with 128 + signo. The handler only writes
+// to a pipe, so it works whichever thread (LibTorch's, the monitor's) the kernel picks. One guard
+// at a time per process.
 class SignalGuard {
  public:
   explicit SignalGuard(std::function<void(int)> on_signal);
@@ -132,8 +134,11 @@ class SignalGuard {
  private:
   std::function<void(int)> on_signal_;
   std::atomic<bool> stop_{false};
+  int pipe_[2] = {-1, -1};
+  struct sigaction old_int_ {
+  }, old_term_{};
+  bool caught_int_ = false, caught_term_ = false;
   std::thread waiter_;
-  sigset_t old_mask_{};
 };
 
 }  // namespace greentune::tune
