@@ -331,8 +331,16 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
   std::vector<std::string> models = config.models, datasets = config.datasets;
   if (models.empty()) models.push_back(train.value("model", std::string("simplecnn")));
   if (datasets.empty()) datasets.push_back(train.value("dataset", std::string("fashion-mnist")));
+  if (const auto* sweep = root.get("sweep")) {
+    if (!sweep->is_table()) bad(source, "sweep", "expected a table");
+    nlohmann::json sweep_train = train;
+    sweep_train["dataset"] = datasets.front();
+    config.sweep = parse_sweep(*sweep->as_table(), sweep_train, source);
+  }
+  // A config with a sweep and no [space] only sweeps (the paper's RQ2 on its own).
+  const bool tunes = root.get("space") != nullptr || !config.sweep;
   const bool several = models.size() > 1 || datasets.size() > 1;
-  for (const auto& strategy : config.strategies)
+  for (const auto& strategy : tunes ? config.strategies : std::vector<std::string>{})
     for (const auto& model : models)
       for (const auto& dataset : datasets) {
         toml::table study_table;
@@ -357,12 +365,6 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
         nn::parse_train_settings(study.train, source);
         config.studies.push_back(std::move(study));
       }
-  if (const auto* sweep = root.get("sweep")) {
-    if (!sweep->is_table()) bad(source, "sweep", "expected a table");
-    nlohmann::json sweep_train = train;
-    sweep_train["dataset"] = datasets.front();
-    config.sweep = parse_sweep(*sweep->as_table(), sweep_train, source);
-  }
   return config;
 }
 

@@ -217,6 +217,12 @@ std::string render(const BarChart& chart, const std::string& id_prefix) {
   script +=
       chart.stacked ? "set style histogram rowstacked\n" : "set style histogram clustered gap 1\n";
   script += "set xtics rotate by -30 noenhanced\nset xzeroaxis\n";
+  // Bars are read by their height from zero: anchor the axis there unless a value is negative
+  // (energy changes can be).
+  bool negative = false;
+  for (const auto& group : chart.groups)
+    for (double v : group.values) negative = negative || (std::isfinite(v) && v < 0);
+  if (!negative) script += "set yrange [0:*]\n";
   if (chart.categories.empty() || chart.groups.empty()) {
     script += "set xrange [0:1]\nset yrange [0:1]\nset label 1 'no data' at 0.5,0.5 center\n";
     script += "plot NaN notitle\n";

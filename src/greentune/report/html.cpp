@@ -219,8 +219,8 @@ void tuning_section(Page& page, const std::string& group,
                   {}};
   std::vector<Point> points;
   for (auto* study : studies) {
-    Series b{study->label(), {}, SeriesStyle::steps};
-    Series c{study->label(), {}, SeriesStyle::lines};
+    Series b{study->label(), {}, SeriesStyle::linespoints};
+    Series c{study->label(), {}, SeriesStyle::linespoints};
     Series p{study->label(), {}, SeriesStyle::points};
     std::vector<std::optional<double>> values;
     for (const auto& trial : study->trials)
