@@ -26,6 +26,9 @@ test:
 
 run: build
 	$(GREENTUNE) info
+	mkdir -p out
+	$(GREENTUNE) experiment examples/quick.toml
+	@echo "The report: $(CURDIR)/out/quick-report/report.html (run 'make run' again to continue an interrupted run)"
 
 bench:
 	scripts/bootstrap bench
