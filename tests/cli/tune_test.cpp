@@ -158,8 +158,6 @@ TEST_F(TuneCli, BadConfigExitsTwoNamingTheKey) {
   EXPECT_THAT(range.err, HasSubstr("x1"));
 
   write_config("b.toml", kBranin);
-  CliResult rounds = tune("tune b.toml --rounds 0", "rounds");
-  EXPECT_NE(rounds.exit_code, 0);
   CliResult strategy = tune("tune b.toml --strategy annealing", "strategy");
   EXPECT_EQ(strategy.exit_code, 2);
   EXPECT_THAT(strategy.err, HasSubstr("annealing"));
