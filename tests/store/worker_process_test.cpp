@@ -140,6 +140,31 @@ TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
   EXPECT_EQ(study_trials(db, "resume").size(), trials.size());
 }
 
+TEST(WorkerProcesses, KilledWorkerOnThisHostIsDetectedWithoutWaitingForStaleness) {
+  TempDir dir;
+  std::string db = dir.file("local.db");
+  std::string marker = dir.file("marker");
+  // Stale only after 60 s: the rerun must notice the dead pid instead.
+  std::vector<std::string> args{db, "local", "3", "10", "300", "10", "60", marker};
+  pid_t first = spawn_worker(args);
+  ASSERT_TRUE(wait_for_lines(marker, 1, std::chrono::seconds(20)));
+  kill(first, SIGKILL);
+  wait_exit_code(first);
+  auto start = std::chrono::steady_clock::now();
+  pid_t second = spawn_worker(args);
+  ASSERT_EQ(wait_exit_code(second), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  auto trials = study_trials(db, "local");
+  int complete = 0;
+  for (const auto& t : trials) {
+    if (t.state == tune::TrialState::complete) ++complete;
+    EXPECT_NE(t.state, tune::TrialState::running);
+  }
+  EXPECT_EQ(complete, 3);
+  EXPECT_EQ(trials[0].state, tune::TrialState::failed);
+  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("gone"));
+}
+
 TEST(WorkerProcesses, SigtermMarksTheRunningTrialFailedAndExits) {
   TempDir dir;
   std::string db = dir.file("term.db");

@@ -17,9 +17,10 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 std::unique_ptr<Storage> open_sqlite(const std::string& path, bool create_if_missing) {
   std::error_code ec;
   if (!create_if_missing && !std::filesystem::exists(path, ec)) {
-    throw InputError(fmt::format("study store {} does not exist; run `greentune tune` first or "
-                                 "pass --storage",
-                                 path));
+    throw InputError(
+        fmt::format("study store {} does not exist; run `greentune tune` first or "
+                    "pass --storage",
+                    path));
   }
   return std::make_unique<SqliteStorage>(path);
 }

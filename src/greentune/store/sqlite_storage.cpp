@@ -279,6 +279,12 @@ void SqliteStorage::heartbeat(int64_t trial_id) {
   update.bind(1, unix_now()).bind(2, trial_id).run();
 }
 
+void SqliteStorage::set_running_attrs(int64_t trial_id, const std::string& attrs_json) {
+  std::lock_guard lock(mutex_);
+  Statement update(*db_, "UPDATE trials SET attrs_json = ?1 WHERE id = ?2 AND state = 'running'");
+  update.bind(1, attrs_json).bind(2, trial_id).run();
+}
+
 void SqliteStorage::report_intermediate(int64_t trial_id, int step, double value) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);

@@ -32,6 +32,7 @@ class SqliteStorage final : public Storage {
       const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose)
       override;
   void heartbeat(int64_t trial_id) override;
+  void set_running_attrs(int64_t trial_id, const std::string& attrs_json) override;
   void report_intermediate(int64_t trial_id, int step, double value) override;
   void finish_trial(int64_t trial_id, const tune::Trial& result) override;
   std::vector<tune::Trial> fail_stale_trials(int64_t study_id, double stale_seconds) override;

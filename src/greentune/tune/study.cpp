@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -24,6 +25,27 @@ std::string this_host() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0) return "unknown";
   return name;
+}
+
+// The pid namespace, so a pid is only trusted by processes that see the same pids (containers
+// sharing a store on one host name do not).
+std::string pid_namespace() {
+  char target[128] = {};
+  ssize_t n = readlink("/proc/self/ns/pid", target, sizeof target - 1);
+  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+}
+
+// True when `trial` was started by a process of this host and pid namespace that is gone.
+bool owner_is_dead(const Trial& trial, const std::string& host, const std::string& pid_ns) {
+  if (trial.state != TrialState::running || trial.host != host || pid_ns.empty()) return false;
+  auto attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
+  if (!attrs.is_object() || !attrs.contains("pid") || !attrs["pid"].is_number_integer() ||
+      attrs.value("pid_ns", std::string()) != pid_ns) {
+    return false;
+  }
+  auto pid = attrs["pid"].get<int64_t>();
+  if (pid <= 0 || pid == getpid()) return false;
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 double now_seconds() {
@@ -88,10 +110,7 @@ Study::Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Samp
   wanted.config_json = options_.config_json;
   wanted.group = options_.group;
   info_ = storage_.create_or_open_study(wanted);
-  for (const auto& t : storage_.fail_stale_trials(info_.id, options_.stale_seconds)) {
-    spdlog::warn("study '{}': trial {} (host {}) had no heartbeat for over {} s; marked failed",
-                 info_.name, t.number, t.host, options_.stale_seconds);
-  }
+  fail_abandoned_trials();
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
 }
 
@@ -131,11 +150,32 @@ void Study::heartbeat_loop() {
   }
 }
 
-std::optional<Trial> Study::ask() {
+void Study::fail_abandoned_trials() {
   for (const auto& t : storage_.fail_stale_trials(info_.id, options_.stale_seconds)) {
     spdlog::warn("study '{}': trial {} (host {}) had no heartbeat for over {} s; marked failed",
                  info_.name, t.number, t.host, options_.stale_seconds);
   }
+  // A process of this machine that died (kill -9, OOM killer) need not wait for staleness.
+  std::string pid_ns = pid_namespace();
+  for (const auto& t : storage_.trials(info_.id)) {
+    if (!owner_is_dead(t, options_.host, pid_ns)) continue;
+    Trial result;
+    result.state = TrialState::failed;
+    result.attrs_json = nlohmann::json{
+        {"error", "the process running it on this host is gone"},
+        {"retry", true}}.dump();
+    try {
+      storage_.finish_trial(t.id, result);
+      spdlog::warn("study '{}': trial {} was left running by a dead process; marked failed",
+                   info_.name, t.number);
+    } catch (const store::TrialNotRunningError&) {
+      // Another worker got there first.
+    }
+  }
+}
+
+std::optional<Trial> Study::ask() {
+  fail_abandoned_trials();
   auto propose = [this](const std::vector<Trial>& history) -> std::optional<Params> {
     // Retryable failures are left out, so their points are proposed again (a crash loses no grid
     // point). Only finished rounds and running trials count towards the rounds.
@@ -152,6 +192,8 @@ std::optional<Trial> Study::ask() {
   };
   auto trial = storage_.claim_trial(info_.id, options_.host, propose);
   if (trial) {
+    trial->attrs_json = nlohmann::json{{"pid", getpid()}, {"pid_ns", pid_namespace()}}.dump();
+    storage_.set_running_attrs(trial->id, trial->attrs_json);
     std::lock_guard lock(mutex_);
     open_trials_.insert(trial->id);
   }

@@ -99,6 +99,8 @@ class Study {
 
  private:
   void heartbeat_loop();
+  // Fails trials whose heartbeat is stale, and at once those whose process on this host is gone.
+  void fail_abandoned_trials();
 
   store::Storage& storage_;
   StudyOptions options_;
