@@ -53,7 +53,8 @@ class Storage {
 
   virtual void heartbeat(int64_t trial_id) = 0;
   // Replaces a running trial's attrs (e.g. the pid of the process running it); no-op otherwise.
-  virtual void set_running_attrs(int64_t trial_id, const std::string& attrs_json) = 0;
+  // Optional for an engine: without it, a dead process's trial waits for stale_seconds.
+  virtual void set_running_attrs(int64_t /*trial_id*/, const std::string& /*attrs_json*/) {}
   virtual void report_intermediate(int64_t trial_id, int step, double value) = 0;
   // Finishes a running trial (value, values, seconds, joules, energy, attrs_json, state taken
   // from `result`). Finishing a trial that is no longer running throws StoreError.
