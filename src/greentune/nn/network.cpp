@@ -24,25 +24,33 @@ struct MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function>
     float* out_data = out.data_ptr<float>();
     uint8_t* where_data = where.data_ptr<uint8_t>();
     at::parallel_for(0, planes, 16, [&](int64_t begin, int64_t end) {
+      // Two passes per output row, each a simple loop the compiler vectorises: the larger of each
+      // vertical pair, then of each horizontal pair of those. Ties go to the first element in
+      // window order (0,0), (0,1), (1,0), (1,1), as in MaxPool2d; NaN propagates.
+      std::vector<float> column_max(static_cast<size_t>(2 * ow));
+      std::vector<uint8_t> column_at(static_cast<size_t>(2 * ow));
+      float* __restrict vm = column_max.data();
+      uint8_t* __restrict vi = column_at.data();
       for (int64_t p = begin; p < end; ++p) {
         const float* plane = in_data + p * h * w;
-        float* o = out_data + p * oh * ow;
-        uint8_t* k = where_data + p * oh * ow;
         for (int64_t i = 0; i < oh; ++i) {
-          const float* r0 = plane + 2 * i * w;
-          const float* r1 = r0 + w;
+          const float* __restrict r0 = plane + 2 * i * w;
+          const float* __restrict r1 = r0 + w;
+          for (int64_t x = 0; x < 2 * ow; ++x) {
+            const float a = r0[x], c = r1[x];
+            const bool take = (c > a) | (c != c);
+            vm[x] = take ? c : a;
+            vi[x] = take ? 2 : 0;
+          }
+          float* __restrict orow = out_data + p * oh * ow + i * ow;
+          uint8_t* __restrict krow = where_data + p * oh * ow + i * ow;
           for (int64_t j = 0; j < ow; ++j) {
-            const float v[4] = {r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
-            float best = v[0];
-            uint8_t at = 0;
-            for (uint8_t q = 1; q < 4; ++q) {
-              if (v[q] > best || std::isnan(v[q])) {
-                best = v[q];
-                at = q;
-              }
-            }
-            o[i * ow + j] = best;
-            k[i * ow + j] = at;
+            const float left = vm[2 * j], right = vm[2 * j + 1];
+            const uint8_t left_at = vi[2 * j], right_at = static_cast<uint8_t>(vi[2 * j + 1] + 1);
+            const bool take =
+                (right > left) | (right != right) | ((right == left) & (right_at < left_at));
+            orow[j] = take ? right : left;
+            krow[j] = take ? right_at : left_at;
           }
         }
       }
