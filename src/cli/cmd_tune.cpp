@@ -169,6 +169,14 @@ int run_tune(const TuneOptions& options) {
   active_study = nullptr;
 
   auto trials = study.trials();
+  int running = 0;
+  for (const auto& t : trials) running += t.state == tune::TrialState::running ? 1 : 0;
+  if (running > 0) {
+    fmt::print(
+        "note: {} trial(s) still running in other processes; if one of them died, its trial is "
+        "re-run by the next `greentune tune` after --stale-after ({} s) without a heartbeat\n",
+        running, options.stale_after);
+  }
   auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
   auto best = study.best_trial();
   if (best) {
