@@ -445,6 +445,16 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
     plan.push_back(std::move(planned));
   }
   check_against_store(*storage, plan);
+  // A missing GPU would otherwise fail the first trial of every study, leaving failed rounds.
+  std::vector<nlohmann::json> trains;
+  for (const auto& study : config.studies) trains.push_back(study.train);
+  if (config.sweep) trains.push_back(config.sweep->train);
+  for (const auto& train : trains)
+    if (train.contains("device") && train["device"] == "cuda" && !nn::cuda_available())
+      throw InputError(
+          "train.device = \"cuda\" but no CUDA device is usable by this greentune (LibTorch "
+          "without CUDA, or no GPU visible); set device = \"cpu\" or build against a CUDA "
+          "LibTorch");
 
   RunSummary summary;
   for (auto& planned : plan) {
