@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -213,6 +215,12 @@ TEST(Trainer, ThreadsDefaultToEveryUsableCpu) {
   EXPECT_EQ(torch_threads(), system::describe_machine().logical_cpus);
   configure_threads(1);
   EXPECT_EQ(torch_threads(), 1);
+  // OpenBLAS's own pool follows, where OpenBLAS is the BLAS in use.
+  using GetThreads = int (*)();
+  if (auto* blas_threads =
+          reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) {
+    EXPECT_EQ(blas_threads(), 1);
+  }
 }
 
 TEST(Trainer, RealFashionMnistSubset) {

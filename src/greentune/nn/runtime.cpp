@@ -1,5 +1,6 @@
 #include "greentune/nn/runtime.hpp"
 
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include "greentune/system/machine.hpp"
@@ -9,6 +10,13 @@ namespace greentune::nn {
 void configure_threads(int threads) {
   if (threads <= 0) threads = system::describe_machine().logical_cpus;
   torch::set_num_threads(threads);
+  // LibTorch sizes only its OpenMP pool; OpenBLAS's own pthreads pool (the Linear layers' GEMMs)
+  // would still start one thread per core, so --threads 1 would not mean one thread.
+  using SetThreads = void (*)(int);
+  if (auto* set_blas_threads =
+          reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas_threads(threads);
+  }
 }
 
 int torch_threads() {
