@@ -96,7 +96,8 @@ int run_studies(const StudiesOptions& options) {
 const bool registered =
     greentune::cli::register_command("studies", "List the studies of a store", [](CLI::App& app) {
       auto options = std::make_shared<StudiesOptions>();
-      app.add_option("--storage", options->storage, "sqlite:PATH (default sqlite:greentune.db)");
+      app.add_option("--storage", options->storage,
+                     "sqlite:PATH or postgresql://... (default sqlite:greentune.db)");
       app.add_flag("--json", options->json, "Print JSON instead of a table");
       return [options] { return run_studies(*options); };
     });

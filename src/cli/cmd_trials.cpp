@@ -90,7 +90,8 @@ const bool registered =
     greentune::cli::register_command("trials", "List the trials of one study", [](CLI::App& app) {
       auto options = std::make_shared<TrialsOptions>();
       app.add_option("study", options->study, "Study name")->required();
-      app.add_option("--storage", options->storage, "sqlite:PATH (default sqlite:greentune.db)");
+      app.add_option("--storage", options->storage,
+                     "sqlite:PATH or postgresql://... (default sqlite:greentune.db)");
       auto* csv = app.add_flag("--csv", options->csv, "Print CSV");
       auto* json = app.add_flag("--json", options->json, "Print JSON (a list of trials)");
       csv->excludes(json);

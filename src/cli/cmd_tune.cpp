@@ -228,7 +228,8 @@ const bool registered = greentune::cli::register_command(
       app.add_option("config", options->config, "Study config (TOML)")->required();
       app.add_option("--strategy", options->strategy, "grid | random | sobol | halton | bayes");
       app.add_option("--rounds", options->rounds, "Finished trials the study aims for");
-      app.add_option("--storage", options->storage, "sqlite:PATH (default from the config)");
+      app.add_option("--storage", options->storage,
+                     "sqlite:PATH or postgresql://... (default from the config)");
       app.add_option("--study", options->study, "Study name (default from the config)");
       app.add_option("--seed", options->seed, "Sampler seed");
       app.add_option("--json", options->json, "Write the study's summary and trials here");

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "greentune/common/error.hpp"
+#include "greentune/store/postgres_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/storage.hpp"
 
@@ -35,8 +36,7 @@ std::unique_ptr<Storage> open_storage(const std::string& url, bool create_if_mis
     return open_sqlite(path, create_if_missing);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw InputError(fmt::format(
-        "storage '{}': the PostgreSQL engine is not built yet; use sqlite:PATH for now", url));
+    return std::make_unique<PostgresStorage>(url);
   }
   if (ends_with(url, ".db") || ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
     return open_sqlite(url, create_if_missing);
