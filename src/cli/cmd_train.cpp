@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
@@ -114,6 +115,19 @@ int run_train(TrainCliOptions& o) {
   fmt::print("runtime: {} | torch {} | {} threads | BLAS {} | allocator {} | device {}\n",
              machine.cpu_model.empty() ? "unknown CPU" : machine.cpu_model, nn::torch_version(),
              nn::torch_threads(), machine.blas, machine.allocator, o.train.device);
+
+  // Threads that wait for each other at every parallel region suffer most from a busy machine
+  // (a 2-thread epoch here ranged from 5 s to 62 s while other builds ran): say so up front.
+  if (std::ifstream loadavg("/proc/loadavg"); loadavg) {
+    double load_average = 0;
+    if (loadavg >> load_average && machine.logical_cpus > 0 &&
+        load_average > machine.logical_cpus) {
+      fmt::print(stderr,
+                 "note: load average {:.1f} on {} usable CPUs: other work competes with training, "
+                 "so times and energy are inflated (--threads 1 suffers least)\n",
+                 load_average, machine.logical_cpus);
+    }
+  }
 
   std::unique_ptr<energy::Monitor> monitor;
   if (!o.no_energy) {
