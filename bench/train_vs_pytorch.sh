@@ -7,7 +7,9 @@
 #
 #   bench/train_vs_pytorch.sh [build-dir]      (env: RUNS=3 THREADS=2 PEAK_GFLOPS=200 EXTRA=1)
 #
-# EXTRA=1 also times the Python loop that slices in-memory tensors instead of a DataLoader.
+# EXTRA=1 also times the Python loop that slices in-memory tensors instead of a DataLoader
+# (python-tensors), and the default Python loop with the short libgomp spin that greentune sets
+# for itself (python-spin, GOMP_SPINCOUNT=10000): not default settings, but what a tuned Python gets.
 set -euo pipefail
 build=${1:-build}
 runs=${RUNS:-3}
@@ -22,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 
 variants=(greentune python)
-[ "${EXTRA:-0}" = 1 ] && variants+=(python-tensors)
+[ "${EXTRA:-0}" = 1 ] && variants+=(python-tensors python-spin)
 for i in $(seq 1 "$runs"); do
   for v in "${variants[@]}"; do
     case $v in
@@ -31,9 +33,10 @@ for i in $(seq 1 "$runs"); do
           --epochs 1 --validation 0 --threads "$threads" --json "$tmp/g.json" >"$tmp/out" 2>&1
         secs=$(jq '.epochs[0].train_seconds' "$tmp/g.json")
         acc=$(jq '.test_accuracy' "$tmp/g.json") ;;
-      python|python-tensors)
+      python|python-tensors|python-spin)
         loader=dataloader; [ $v = python-tensors ] && loader=tensors
-        /usr/bin/time -v -o "$tmp/time" /usr/bin/python3 "$here/train_vs_pytorch.py" \
+        spin=(); [ $v = python-spin ] && spin=(env GOMP_SPINCOUNT=10000)
+        /usr/bin/time -v -o "$tmp/time" "${spin[@]}" /usr/bin/python3 "$here/train_vs_pytorch.py" \
           --threads "$threads" --loader $loader >"$tmp/out" 2>&1
         secs=$(tail -1 "$tmp/out" | jq '.epoch_seconds[0]')
         acc=$(tail -1 "$tmp/out" | jq '.test_accuracy') ;;
