@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "greentune/experiment/experiment.hpp"
+#include "greentune/nn/runtime.hpp"
 #include "greentune/tune/study.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ struct ExperimentOptions {
 std::atomic<tune::Study*> active_study{nullptr};
 
 int run(const ExperimentOptions& options, bool sweep_only) {
+  greentune::nn::restart_with_short_openmp_spin();  // first: it may start the process again
   const char* command = sweep_only ? "sweep" : "experiment";
   // Before any other thread starts, so Ctrl-C reaches the guard and not a worker thread.
   tune::SignalGuard guard([command](int signo) {

@@ -21,15 +21,6 @@
 #include "greentune/nn/trainer.hpp"
 #include "greentune/system/machine.hpp"
 
-// jemalloc's decay purging returned freed tensor buffers to the kernel within seconds, so every
-// batch faulted its activations back in: 5 s of system time in a 60k-image SimpleCNN epoch, and the
-// epoch 1.5x slower. Never purging keeps them mapped (peak RSS is what the epoch needs anyway).
-// Read by jemalloc at start-up; the CLI links jemalloc when it is installed.
-extern "C" {
-// NOLINTNEXTLINE: jemalloc looks this symbol up by name
-const char* malloc_conf = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
-}
-
 namespace {
 
 using namespace greentune;
@@ -91,27 +82,8 @@ nlohmann::json hyperparameters_json(const nn::Hyperparameters& hp) {
           {"seed", hp.seed}};
 }
 
-// libgomp spins ~300,000 iterations at every barrier before sleeping; on a machine whose cores are
-// shared that spinning steals the time the other thread needs (2-thread SimpleCNN epoch: 5.0 s
-// default, 2.5-3.4 s with a short spin, measured side by side at load ~2.5 on 2 CPUs). libgomp
-// reads the setting once, when it is loaded, so the only way to set it is to start again with it
-// in the environment. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone.
-void restart_with_short_openmp_spin() {
-  if (std::getenv("GOMP_SPINCOUNT") != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
-  std::vector<std::string> args;
-  for (std::string arg; std::getline(cmdline, arg, '\0');) args.push_back(arg);
-  if (args.empty()) return;
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  setenv("GOMP_SPINCOUNT", "10000", 1);
-  execv("/proc/self/exe", argv.data());
-  // exec failed: train with libgomp's defaults
-}
-
 int run_train(TrainCliOptions& o) {
-  if (o.train.device == "cpu") restart_with_short_openmp_spin();
+  if (o.train.device == "cpu") nn::restart_with_short_openmp_spin();
   auto& hp = o.train.hp;
   if (o.validation < 0 || o.validation >= 1) {
     throw InputError(

@@ -24,6 +24,7 @@
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 #if GREENTUNE_HAS_TORCH
+#include "greentune/nn/runtime.hpp"
 #include "greentune/nn/train_objective.hpp"
 #endif
 
@@ -106,6 +107,9 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
 std::atomic<tune::Study*> active_study{nullptr};
 
 int run_tune(const TuneOptions& options) {
+#if GREENTUNE_HAS_TORCH
+  nn::restart_with_short_openmp_spin();  // first: it may start the process again
+#endif
   // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
