@@ -104,9 +104,11 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) : p
   bool exists = std::filesystem::exists(path, ec);
   if (!exists) {
     auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-      throw InputError(
-          fmt::format("study store {}: directory {} does not exist", path, parent.string()));
+    // A new store may name a folder of its own (sqlite:out/quick.db), as result files may.
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec) &&
+        !std::filesystem::create_directories(parent, ec)) {
+      throw InputError(fmt::format("study store {}: cannot create directory {}: {}", path,
+                                   parent.string(), ec.message()));
     }
   }
   db_ = std::make_unique<sqlite::Db>(path, true);
