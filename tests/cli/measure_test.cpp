@@ -175,7 +175,9 @@ TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
     if (d["kind"] != "estimated") continue;
     EXPECT_THAT(d["method"].get<std::string>(), HasSubstr("the whole machine"));
     // The machine's used memory draws power even while the command sleeps.
-    if (d["name"] == "dram") EXPECT_GT(d["joules"].get<double>(), 0.0);
+    if (d["name"] == "dram") {
+      EXPECT_GT(d["joules"].get<double>(), 0.0);
+    }
   }
   EXPECT_EQ(run("measure --scope galaxy -- true").exit_code, 2);
 }

@@ -79,7 +79,9 @@ TEST_F(MetersCli, ThisMachineUsesExactlyOneCpuSourceAndExplainsTheOthers) {
   for (const char* name : {"perf", "powercap", "msr", "estimate"}) {
     const auto& s = source_named(j, name);
     if (s["used"].get<bool>()) ++cpu_sources_used;
-    if (!s["usable"].get<bool>()) EXPECT_FALSE(s["reason"].get<std::string>().empty()) << name;
+    if (!s["usable"].get<bool>()) {
+      EXPECT_FALSE(s["reason"].get<std::string>().empty()) << name;
+    }
   }
   EXPECT_EQ(cpu_sources_used, 1);
 }

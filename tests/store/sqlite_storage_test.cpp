@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "greentune/common/error.hpp"
 #include "greentune/store/sqlite_storage.hpp"
@@ -318,7 +320,17 @@ TEST(OpenStorage, UrlForms) {
   EXPECT_NO_THROW(store::open_storage("sqlite://" + dir.file("c.sqlite")));
   EXPECT_TRUE(std::filesystem::exists(dir.file("c.sqlite")));
   EXPECT_THROW(store::open_storage("mysql://x"), InputError);
-  EXPECT_THROW(store::open_storage("sqlite:" + dir.file("missing/dir/x.db")), InputError);
+  // A new store's folder is created, like any result file's; one that cannot be (a file stands
+  // where the folder should be) is refused with the path named.
+  EXPECT_NO_THROW(store::open_storage("sqlite:" + dir.file("new/dir/x.db")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("new/dir/x.db")));
+  { std::ofstream(dir.file("plain-file")) << "not a folder"; }
+  try {
+    store::open_storage("sqlite:" + dir.file("plain-file/x.db"));
+    ADD_FAILURE() << "a store below a plain file was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("plain-file"));
+  }
 }
 
 }  // namespace
