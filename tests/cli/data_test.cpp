@@ -1,64 +1,33 @@
 // End-to-end: `greentune data fetch|show` as a user runs them, exit codes included.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <zlib.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+#include "cli/idx_files.hpp"
 #include "data/http_server.hpp"
 #include "greentune/data/checksum.hpp"
 
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 using greentune::data::testing::HttpServer;
+using greentune::idx_testing::idx_header;
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class DataCli : public ::testing::Test {
+class DataCli : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("greentune-cli-data-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  CliRun run_cli(const std::string& arguments) {
-    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
-                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
-                                " </dev/null";
-    const int status = std::system(command.c_str());
-    CliRun run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = slurp(dir_ / "out");
-    run.err = slurp(dir_ / "err");
-    return run;
-  }
+  DataCli() : CliTest("data") {}
 
   // An IDX file, gzip'd, as the publisher serves it.
-  std::string gz_idx(uint32_t magic, std::vector<uint32_t> dims, size_t body_size) {
-    std::string bytes;
-    dims.insert(dims.begin(), magic);
-    for (uint32_t v : dims) {
-      for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((v >> shift) & 0xff);
-    }
+  std::string gz_idx(uint32_t magic, std::initializer_list<uint32_t> dims, size_t body_size) {
+    std::string bytes = idx_header(magic, dims);
     for (size_t i = 0; i < body_size; ++i) bytes += static_cast<char>(i % 10);
     const auto file = dir_ / "scratch.gz";
     gzFile out = gzopen(file.c_str(), "wb");
@@ -66,8 +35,6 @@ class DataCli : public ::testing::Test {
     gzclose(out);
     return slurp(file);
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(DataCli, FetchOfflineFailsWithExit1AndSaysWhereFilesGo) {

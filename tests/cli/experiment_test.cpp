@@ -20,106 +20,78 @@
 #include <thread>
 #include <vector>
 
+#include "cli/cli_test_support.hpp"
+#include "cli/idx_files.hpp"
 #include "greentune/store/storage.hpp"
 
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
-}
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 
 // Raw IDX files shaped like FashionMNIST; class k lights two rows, so one epoch learns something.
 void write_data(const fs::path& dir, const std::string& prefix, uint32_t count, unsigned seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> images, labels;
-  put_u32(images, 0x803);
-  put_u32(images, count);
-  put_u32(images, 28);
-  put_u32(images, 28);
-  put_u32(labels, 0x801);
-  put_u32(labels, count);
-  for (uint32_t i = 0; i < count; ++i) {
+  greentune::idx_testing::write_idx_pair(dir, prefix, count, [&](std::string& image) {
     uint8_t label = static_cast<uint8_t>(rng() % 10);
-    labels.push_back(label);
     for (int p = 0; p < 28 * 28; ++p) {
       int row = p / 28;
       bool band = row == 2 * label + 3 || row == 2 * label + 4;
-      images.push_back(static_cast<uint8_t>(band ? 220 : rng() % 40));
+      image[static_cast<size_t>(p)] = static_cast<char>(band ? 220 : rng() % 40);
     }
-  }
-  std::ofstream(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary)
-      .write(reinterpret_cast<const char*>(images.data()),
-             static_cast<std::streamsize>(images.size()));
-  std::ofstream(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary)
-      .write(reinterpret_cast<const char*>(labels.data()),
-             static_cast<std::streamsize>(labels.size()));
+    return label;
+  });
 }
 
-class ExperimentCli : public ::testing::Test {
+class ExperimentCli : public CliTest {
  protected:
+  ExperimentCli() : CliTest("experiment") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("greentune-cli-experiment-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    CliTest::SetUp();
     fs::create_directories(dir_ / "fm");
     write_data(dir_ / "fm", "train", 600, 1);
     write_data(dir_ / "fm", "t10k", 200, 2);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   fs::path write_config(int rounds, int epochs = 1) {
     std::ofstream(dir_ / "exp.toml")
-        << "[experiment]\nname = \"e\"\nstorage = \"sqlite:e.db\"\nstrategies = [\"random\", "
+        << "[experiment]\nname = \"e\"\nstorage = \"sqlite:e.db\"\nstrategies "
+           "= [\"random\", "
            "\"grid\"]\nrounds = "
         << rounds
-        << "\nreport = \"rep\"\n[space.lr]\ntype = \"float\"\nlow = 1e-3\nhigh = 1e-2\nlog = "
-           "true\n[sampler]\ngrid_points = 4\n[train]\nmodel = \"densepoly\"\ndata_dir = \""
+        << "\nreport = \"rep\"\n[space.lr]\ntype = \"float\"\nlow = 1e-3\nhigh "
+           "= 1e-2\nlog = "
+           "true\n[sampler]\ngrid_points = 4\n[train]\nmodel = "
+           "\"densepoly\"\ndata_dir = \""
         << (dir_ / "fm").string() << "\"\nepochs = " << epochs
         << "\nbatch_size = 32\nthreads = 1\n[sweep]\nconv = [1]\nlinear = [3]\n"
            "relu = [false, true]\n";
     return dir_ / "exp.toml";
   }
-
-  int run(const std::string& arguments, const std::string& tag) {
-    std::string command = "cd " + dir_.string() + " && " + GREENTUNE_CLI + " " + arguments + " >" +
-                          (dir_ / (tag + ".out")).string() + " 2>" +
-                          (dir_ / (tag + ".err")).string() + " </dev/null";
-    int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string out(const std::string& tag) { return slurp(dir_ / (tag + ".out")); }
-  std::string err(const std::string& tag) { return slurp(dir_ / (tag + ".err")); }
-
-  fs::path dir_;
 };
 
 TEST_F(ExperimentCli, RunsThenReportsWhereTheReportIs) {
   write_config(2);
-  ASSERT_EQ(run("experiment exp.toml --no-energy", "run"), 0) << err("run");
-  EXPECT_THAT(out("run"), HasSubstr("e/random round 2/2"));
-  EXPECT_THAT(out("run"), HasSubstr("e/sweep round 2/2"));
-  EXPECT_THAT(out("run"), HasSubstr("report: rep/report.html"));
+  const CliRun run = run_cli("experiment exp.toml --no-energy", "run");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("e/random round 2/2"));
+  EXPECT_THAT(run.out, HasSubstr("e/sweep round 2/2"));
+  EXPECT_THAT(run.out, HasSubstr("report: rep/report.html"));
   EXPECT_TRUE(fs::exists(dir_ / "rep" / "report.html"));
   // `sweep` on a finished sweep has nothing left to do.
-  ASSERT_EQ(run("sweep exp.toml --no-energy --no-report", "sweep"), 0) << err("sweep");
-  EXPECT_THAT(out("sweep"), HasSubstr("0 rounds run now"));
+  const CliRun sweep = run_cli("sweep exp.toml --no-energy --no-report", "sweep");
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  EXPECT_THAT(sweep.out, HasSubstr("0 rounds run now"));
 }
 
 TEST_F(ExperimentCli, BadConfigExitsTwoWithTheKey) {
   std::ofstream(dir_ / "bad.toml") << "[experiment]\nname = \"x\"\nrepetitions = 0\n";
-  EXPECT_EQ(run("experiment bad.toml", "bad"), 2);
-  EXPECT_THAT(err("bad"), HasSubstr("experiment.repetitions"));
+  const CliRun bad = run_cli("experiment bad.toml", "bad");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("experiment.repetitions"));
   EXPECT_FALSE(fs::exists(dir_ / "greentune.db"));
 }
 
@@ -160,13 +132,14 @@ TEST_F(ExperimentCli, InterruptedRunLosesAtMostOneRoundAndResumes) {
   EXPECT_LE(failed, 1);  // the round that was running, nothing more
   EXPECT_EQ(running, 0);
 
-  ASSERT_EQ(run("experiment exp.toml --no-energy", "second"), 0) << err("second");
+  const CliRun second = run_cli("experiment exp.toml --no-energy", "second");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
   int complete_after = 0;
   for (const auto& trial : storage->trials(study->id))
     complete_after += trial.state == greentune::tune::TrialState::complete;
   EXPECT_EQ(complete_after, 6);
-  EXPECT_THAT(out("second"), HasSubstr("study e/random: " + std::to_string(complete_before) +
-                                       " of 6 rounds done"));
+  EXPECT_THAT(second.out, HasSubstr("study e/random: " + std::to_string(complete_before) +
+                                    " of 6 rounds done"));
 }
 
 }  // namespace

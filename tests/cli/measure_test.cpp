@@ -13,72 +13,44 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
 #include <thread>
+#include "cli/cli_test_support.hpp"
 
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 using ::testing::HasSubstr;
 
-struct MeasureRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class MeasureCli : public ::testing::Test {
+// run_cli's `arguments` is shell text, so tests quote the measured command as a user would.
+class MeasureCli : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("greentune-cli-measure-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // `arguments` is shell text, so tests can quote the measured command as a user would.
-  MeasureRun run(const std::string& arguments) {
-    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
-                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
-                                " </dev/null";
-    const int status = std::system(command.c_str());
-    MeasureRun result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = slurp_file(dir_ / "out");
-    result.err = slurp_file(dir_ / "err");
-    return result;
-  }
-
-  std::filesystem::path dir_;
+  MeasureCli() : CliTest("measure") {}
 };
 
 // About 0.1-0.3 s of shell arithmetic: enough CPU time for the estimate to see.
 const char* kBusyShell = "sh -c 'i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done'";
 
 TEST_F(MeasureCli, ForwardsTheCommandsExitCode) {
-  EXPECT_EQ(run("measure -- sh -c 'exit 3'").exit_code, 3);
-  EXPECT_EQ(run("measure -- true").exit_code, 0);
+  EXPECT_EQ(run_cli("measure -- sh -c 'exit 3'").exit_code, 3);
+  EXPECT_EQ(run_cli("measure -- true").exit_code, 0);
 }
 
 TEST_F(MeasureCli, CommandKilledBySignalGives128PlusSignal) {
-  EXPECT_EQ(run("measure -- sh -c 'kill -TERM $$'").exit_code, 128 + SIGTERM);
+  EXPECT_EQ(run_cli("measure -- sh -c 'kill -TERM $$'").exit_code, 128 + SIGTERM);
 }
 
 TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
   auto json_path = dir_ / "result.json";
   auto csv_path = dir_ / "result.csv";
-  MeasureRun r = run("measure --carbon-intensity 100 --pue 1.2 --json " + json_path.string() +
+  CliRun r = run_cli("measure --carbon-intensity 100 --pue 1.2 --json " + json_path.string() +
                      " --csv " + csv_path.string() + " -- " + kBusyShell);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("total"));
   EXPECT_THAT(r.err, HasSubstr("CO2e"));
-  auto j = nlohmann::json::parse(slurp_file(json_path));
+  auto j = nlohmann::json::parse(slurp(json_path));
   for (const char* field : {"seconds", "total_joules", "domains", "samples", "missed_samples",
                             "carbon_g", "kwh", "pue", "grams_per_kwh", "exit_code", "command"}) {
     EXPECT_TRUE(j.contains(field)) << field;
@@ -103,7 +75,7 @@ TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
   EXPECT_NEAR(j["carbon_g"].get<double>(), j["kwh"].get<double>() * 1.2 * 100.0, 1e-12);
   EXPECT_FALSE(j.contains("net_joules")) << "net figures only with --idle";
 
-  std::string csv = slurp_file(csv_path);
+  std::string csv = slurp(csv_path);
   EXPECT_THAT(csv, ::testing::StartsWith("domain,source,kind,"));
   EXPECT_THAT(csv, HasSubstr("\ntotal,"));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'),
@@ -112,11 +84,11 @@ TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
 
 TEST_F(MeasureCli, IdleBaselineAddsIdleAndNetFigures) {
   auto json_path = dir_ / "idle.json";
-  MeasureRun r =
-      run("measure --idle 0.2 --interval 50 --json " + json_path.string() + " -- " + kBusyShell);
+  CliRun r = run_cli("measure --idle 0.2 --interval 50 --json " + json_path.string() + " -- " +
+                     kBusyShell);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("net J"));
-  auto j = nlohmann::json::parse(slurp_file(json_path));
+  auto j = nlohmann::json::parse(slurp(json_path));
   ASSERT_TRUE(j.contains("net_joules"));
   EXPECT_DOUBLE_EQ(j["idle_seconds"].get<double>(), 0.2);
   // Net is gross minus idle per domain, never below zero; the total net is their sum.
@@ -149,17 +121,17 @@ TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
   std::ofstream(script) << "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done\n";
   auto direct_path = dir_ / "direct.json";
   auto orphan_path = dir_ / "orphan.json";
-  MeasureRun direct =
-      run("measure --cpu-tdp 100 --json " + direct_path.string() + " -- sh " + script.string());
+  CliRun direct =
+      run_cli("measure --cpu-tdp 100 --json " + direct_path.string() + " -- sh " + script.string());
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
-  MeasureRun orphan = run("measure --cpu-tdp 100 --json " + orphan_path.string() +
+  CliRun orphan = run_cli("measure --cpu-tdp 100 --json " + orphan_path.string() +
                           " -- sh -c '(sh " + script.string() + " &); sleep 2'");
   ASSERT_EQ(orphan.exit_code, 0) << orphan.err;
-  const auto orphan_json = nlohmann::json::parse(slurp_file(orphan_path));
+  const auto orphan_json = nlohmann::json::parse(slurp(orphan_path));
   if (!orphan_json["any_estimated"].get<bool>()) {
     GTEST_SKIP() << "measured counters see the whole machine anyway";
   }
-  const double direct_joules = cpu_joules(nlohmann::json::parse(slurp_file(direct_path)));
+  const double direct_joules = cpu_joules(nlohmann::json::parse(slurp(direct_path)));
   const double orphan_joules = cpu_joules(orphan_json);
   EXPECT_GT(orphan_joules, 0.5 * direct_joules)
       << "direct " << direct_joules << " J, orphaned " << orphan_joules << " J";
@@ -167,9 +139,9 @@ TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
 
 TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
   auto json_path = dir_ / "machine.json";
-  MeasureRun r = run("measure --scope machine --json " + json_path.string() + " -- sleep 0.3");
+  CliRun r = run_cli("measure --scope machine --json " + json_path.string() + " -- sleep 0.3");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp_file(json_path));
+  auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["estimate_scope"], "machine");
   for (const auto& d : j["domains"]) {
     if (d["kind"] != "estimated") continue;
@@ -179,7 +151,7 @@ TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
       EXPECT_GT(d["joules"].get<double>(), 0.0);
     }
   }
-  EXPECT_EQ(run("measure --scope galaxy -- true").exit_code, 2);
+  EXPECT_EQ(run_cli("measure --scope galaxy -- true").exit_code, 2);
 }
 
 TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
@@ -198,13 +170,13 @@ TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
   std::filesystem::create_directories(dir_ / "dev");
   const std::string z = zones.string();
   auto json_path = dir_ / "rapl.json";
-  MeasureRun r =
-      run("measure --sysfs-root " + (dir_ / "sys").string() + " --dev-root " +
-          (dir_ / "dev").string() + " --json " + json_path.string() + " -- sh -c 'echo 2000000 > " +
-          z + "/intel-rapl:0/energy_uj; echo 1000100 > " + z +
-          "/intel-rapl:0:0/energy_uj; echo 500000 > " + z + "/intel-rapl:0:1/energy_uj'");
+  CliRun r =
+      run_cli("measure --sysfs-root " + (dir_ / "sys").string() + " --dev-root " +
+              (dir_ / "dev").string() + " --json " + json_path.string() +
+              " -- sh -c 'echo 2000000 > " + z + "/intel-rapl:0/energy_uj; echo 1000100 > " + z +
+              "/intel-rapl:0:0/energy_uj; echo 500000 > " + z + "/intel-rapl:0:1/energy_uj'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp_file(json_path));
+  auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_FALSE(j["any_estimated"].get<bool>());
   std::map<std::string, double> joules;
   for (const auto& d : j["domains"]) {
@@ -227,7 +199,7 @@ TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
 
 TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
   auto json_path = dir_ / "never.json";
-  MeasureRun r = run("measure --json " + json_path.string() + " -- greentune-no-such-command-x");
+  CliRun r = run_cli("measure --json " + json_path.string() + " -- greentune-no-such-command-x");
   EXPECT_EQ(r.exit_code, 127);
   EXPECT_THAT(r.err, HasSubstr("command not found: greentune-no-such-command-x"));
   EXPECT_FALSE(std::filesystem::exists(json_path));
@@ -235,25 +207,25 @@ TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
 
 TEST_F(MeasureCli, BadArgumentsAreUsageErrors) {
   auto json_path = dir_ / "never.json";
-  MeasureRun none = run("measure --json " + json_path.string());
+  CliRun none = run_cli("measure --json " + json_path.string());
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("no command to measure"));
 
-  MeasureRun zero = run("measure --interval 0 -- true");
+  CliRun zero = run_cli("measure --interval 0 -- true");
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_THAT(zero.err, HasSubstr("--interval 0"));
 
-  EXPECT_EQ(run("measure --interval abc -- true").exit_code, 2);
+  EXPECT_EQ(run_cli("measure --interval abc -- true").exit_code, 2);
 
-  MeasureRun pue = run("measure --pue 0.5 -- true");
+  CliRun pue = run_cli("measure --pue 0.5 -- true");
   EXPECT_EQ(pue.exit_code, 2);
   EXPECT_THAT(pue.err, HasSubstr("--pue 0.5"));
 
-  MeasureRun tdp = run("measure --cpu-tdp -4 -- true");
+  CliRun tdp = run_cli("measure --cpu-tdp -4 -- true");
   EXPECT_EQ(tdp.exit_code, 2);
   EXPECT_THAT(tdp.err, HasSubstr("--cpu-tdp"));
 
-  EXPECT_EQ(run("measure --idle -1 -- true").exit_code, 2);
+  EXPECT_EQ(run_cli("measure --idle -1 -- true").exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(json_path));
 }
 
@@ -288,7 +260,7 @@ TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
   while (!child_named(pid, "sleep") && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(child_named(pid, "sleep")) << slurp_file(err_path);
+  ASSERT_TRUE(child_named(pid, "sleep")) << slurp(err_path);
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   int status = 0;
@@ -296,9 +268,9 @@ TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
   const double waited =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
   ASSERT_TRUE(WIFEXITED(status)) << "greentune itself must not die of the signal";
-  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp_file(err_path);
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp(err_path);
   EXPECT_LT(waited, 10.0) << "sleep 30 should have been stopped by the forwarded SIGTERM";
-  auto j = nlohmann::json::parse(slurp_file(json_path));
+  auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["exit_code"].get<int>(), 128 + SIGTERM);
 }
 

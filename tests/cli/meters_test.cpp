@@ -2,53 +2,29 @@
 // tree written by the test.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 using ::testing::HasSubstr;
 
-struct MetersRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class MetersCli : public ::testing::Test {
+class MetersCli : public CliTest {
  protected:
+  MetersCli() : CliTest("meters") {}
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("greentune-cli-meters-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    CliTest::SetUp();
     std::filesystem::create_directories(dir_ / "sys");
     std::filesystem::create_directories(dir_ / "dev");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  MetersRun run(const std::string& arguments) {
-    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
-                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
-                                " </dev/null";
-    const int status = std::system(command.c_str());
-    MetersRun result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_text(dir_ / "out");
-    result.err = read_text(dir_ / "err");
-    return result;
   }
 
   void write(const std::filesystem::path& relative, const std::string& content) {
@@ -59,8 +35,6 @@ class MetersCli : public ::testing::Test {
   std::string fake_roots() const {
     return "--sysfs-root " + (dir_ / "sys").string() + " --dev-root " + (dir_ / "dev").string();
   }
-
-  std::filesystem::path dir_;
 };
 
 const nlohmann::json& source_named(const nlohmann::json& j, const std::string& name) {
@@ -71,7 +45,7 @@ const nlohmann::json& source_named(const nlohmann::json& j, const std::string& n
 }
 
 TEST_F(MetersCli, ThisMachineUsesExactlyOneCpuSourceAndExplainsTheOthers) {
-  MetersRun r = run("meters --json");
+  CliRun r = run_cli("meters --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["sources"].size(), 5u);
@@ -87,7 +61,7 @@ TEST_F(MetersCli, ThisMachineUsesExactlyOneCpuSourceAndExplainsTheOthers) {
 }
 
 TEST_F(MetersCli, WithoutCountersTheEstimateIsUsedAndSaysWhy) {
-  MetersRun r = run("meters --json --cpu-tdp 64 " + fake_roots());
+  CliRun r = run_cli("meters --json --cpu-tdp 64 " + fake_roots());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   for (const char* name : {"perf", "powercap", "msr"}) {
@@ -114,7 +88,7 @@ TEST_F(MetersCli, FakePowercapTreeIsListedWithItsDomains) {
     write(std::string("sys/class/powercap/") + zone + "/energy_uj", "123456\n");
     write(std::string("sys/class/powercap/") + zone + "/max_energy_range_uj", "262143328850\n");
   }
-  MetersRun r = run("meters --json " + fake_roots());
+  CliRun r = run_cli("meters --json " + fake_roots());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   const auto& powercap = source_named(j, "powercap");
@@ -128,7 +102,7 @@ TEST_F(MetersCli, FakePowercapTreeIsListedWithItsDomains) {
   EXPECT_THAT(names, ::testing::Contains(HasSubstr("dram")));
   EXPECT_FALSE(source_named(j, "estimate")["used"].get<bool>());
 
-  MetersRun text = run("meters " + fake_roots());
+  CliRun text = run_cli("meters " + fake_roots());
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.out, HasSubstr("powercap  used"));
   EXPECT_THAT(text.out, HasSubstr("package"));

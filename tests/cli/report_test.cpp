@@ -2,30 +2,21 @@
 // no LibTorch is needed): files written, every trial exported, clear errors on bad stores.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 using ::testing::HasSubstr;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 size_t count(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -33,47 +24,26 @@ size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-class ReportCli : public ::testing::Test {
+class ReportCli : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("greentune-cli-report-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  ReportCli() : CliTest("report") {}
 
   std::filesystem::path path(const std::string& name) const { return dir_ / name; }
-
-  CliResult run(const std::string& arguments, const std::string& tag) {
-    std::string out = path(tag + ".out"), err = path(tag + ".err");
-    std::string command = "cd " + dir_.string() + " && " + GREENTUNE_CLI + " " + arguments + " >" +
-                          out + " 2>" + err + " </dev/null";
-    int status = std::system(command.c_str());
-    CliResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = slurp(out);
-    result.err = slurp(err);
-    return result;
-  }
 
   void tune(const std::string& strategy, int rounds) {
     std::ofstream(path(strategy + ".toml"))
         << "[study]\nname = \"branin/" << strategy
         << "\"\nstorage = \"sqlite:studies.db\"\nstrategy = \"" << strategy
         << "\"\nobjective = \"branin\"\nrounds = " << rounds << "\nseed = 3\n";
-    auto result = run("tune " + strategy + ".toml", "tune-" + strategy);
+    auto result = run_cli("tune " + strategy + ".toml", "tune-" + strategy);
     ASSERT_EQ(result.exit_code, 0) << result.err;
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(ReportCli, ReportsEveryTrialOfEveryStudy) {
   tune("random", 5);
   tune("grid", 4);
-  auto result = run("report studies.db --out out", "report");
+  auto result = run_cli("report studies.db --out out", "report");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("report.html"));
   EXPECT_THAT(result.out, HasSubstr("2 studies, 9 trials"));
@@ -94,12 +64,12 @@ TEST_F(ReportCli, ReportsEveryTrialOfEveryStudy) {
 
   // Reading is all a report does: the store is byte-for-byte unchanged by a second report.
   std::string before = slurp(path("studies.db"));
-  ASSERT_EQ(run("report sqlite:studies.db --out out2", "again").exit_code, 0);
+  ASSERT_EQ(run_cli("report sqlite:studies.db --out out2", "again").exit_code, 0);
   EXPECT_EQ(slurp(path("studies.db")), before);
 }
 
 TEST_F(ReportCli, MissingStoreIsAnInputErrorAndCreatesNothing) {
-  auto result = run("report nosuch.db --out out", "missing");
+  auto result = run_cli("report nosuch.db --out out", "missing");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("nosuch.db"));
   EXPECT_FALSE(std::filesystem::exists(path("nosuch.db")));
@@ -108,7 +78,7 @@ TEST_F(ReportCli, MissingStoreIsAnInputErrorAndCreatesNothing) {
 
 TEST_F(ReportCli, CorruptStoreFailsClearlyAndWritesNoReport) {
   std::ofstream(path("junk.db")) << "this is not an SQLite database, just text\n";
-  auto result = run("report junk.db --out out", "corrupt");
+  auto result = run_cli("report junk.db --out out", "corrupt");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_THAT(result.err, HasSubstr("junk.db"));
   EXPECT_FALSE(std::filesystem::exists(path("out/report.html")));
@@ -117,7 +87,7 @@ TEST_F(ReportCli, CorruptStoreFailsClearlyAndWritesNoReport) {
 
 TEST_F(ReportCli, BadToleranceIsRejected) {
   tune("random", 2);
-  auto result = run("report studies.db --out out --tolerance -1", "tolerance");
+  auto result = run_cli("report studies.db --out out --tolerance -1", "tolerance");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("--tolerance"));
 }

@@ -1,30 +1,20 @@
 // End-to-end: `greentune studies` and `greentune trials` output formats and errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::slurp;
 using ::testing::HasSubstr;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -52,16 +42,8 @@ class StudiesCli : public ::testing::Test {
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
 
-  static CliResult run(const std::string& arguments) {
-    std::string out = (dir_ / "out").string(), err = (dir_ / "err").string();
-    std::string command = "cd " + dir_.string() + " && " + GREENTUNE_CLI + " " + arguments + " >" +
-                          out + " 2>" + err + " </dev/null";
-    int status = std::system(command.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+  static CliRun run(const std::string& arguments) {
+    return greentune::cli_testing::run_cli(dir_, arguments);
   }
 
   static std::filesystem::path dir_;
@@ -70,7 +52,7 @@ class StudiesCli : public ::testing::Test {
 std::filesystem::path StudiesCli::dir_;
 
 TEST_F(StudiesCli, StudiesTableListsEveryStudyWithCounts) {
-  CliResult r = run("studies --storage sqlite:s.db");
+  CliRun r = run("studies --storage sqlite:s.db");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto rows = lines(r.out);
   ASSERT_EQ(rows.size(), 3u) << r.out;
@@ -81,7 +63,7 @@ TEST_F(StudiesCli, StudiesTableListsEveryStudyWithCounts) {
 }
 
 TEST_F(StudiesCli, StudiesJsonHasBestAndStates) {
-  CliResult r = run("studies --storage s.db --json");
+  CliRun r = run("studies --storage s.db --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto json = nlohmann::json::parse(r.out);
   ASSERT_EQ(json.size(), 2u);
@@ -93,7 +75,7 @@ TEST_F(StudiesCli, StudiesJsonHasBestAndStates) {
 }
 
 TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
-  CliResult j = run("trials bran --storage sqlite:s.db --json");
+  CliRun j = run("trials bran --storage sqlite:s.db --json");
   ASSERT_EQ(j.exit_code, 0) << j.err;
   auto json = nlohmann::json::parse(j.out);
   ASSERT_EQ(json.size(), 4u);
@@ -107,7 +89,7 @@ TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
     EXPECT_TRUE(json[i]["energy"].is_array());
   }
 
-  CliResult c = run("trials bran --storage sqlite:s.db --csv");
+  CliRun c = run("trials bran --storage sqlite:s.db --csv");
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto rows = lines(c.out);
   ASSERT_EQ(rows.size(), 5u);
@@ -117,18 +99,18 @@ TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
   auto fields = rows[1].substr(11);
   EXPECT_NEAR(std::stod(fields.substr(0, fields.find(','))), json[0]["value"].get<double>(), 1e-6);
 
-  CliResult t = run("trials hart --storage sqlite:s.db");
+  CliRun t = run("trials hart --storage sqlite:s.db");
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_EQ(lines(t.out).size(), 4u);
   EXPECT_THAT(t.out, HasSubstr("x6="));
 }
 
 TEST_F(StudiesCli, UnknownStudyOrMissingStoreExitTwo) {
-  CliResult unknown = run("trials nope --storage sqlite:s.db");
+  CliRun unknown = run("trials nope --storage sqlite:s.db");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("nope"));
   EXPECT_THAT(unknown.err, HasSubstr("bran"));
-  CliResult missing = run("studies --storage sqlite:absent.db");
+  CliRun missing = run("studies --storage sqlite:absent.db");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("absent.db"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "absent.db"));

@@ -2,94 +2,54 @@
 // pattern), so it runs without the real data: exit codes, output, and the JSON record.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+#include "cli/idx_files.hpp"
+
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void put_u32(std::string& bytes, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((v >> shift) & 0xff);
-}
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 
 // IDX files (uncompressed) whose class k is a bright square at one of ten places.
 void write_idx_pair(const fs::path& dir, const std::string& prefix, uint32_t count, uint64_t seed) {
-  std::string images, labels;
-  put_u32(images, 0x803);
-  put_u32(images, count);
-  put_u32(images, 28);
-  put_u32(images, 28);
-  put_u32(labels, 0x801);
-  put_u32(labels, count);
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> noise(0, 80), label(0, 9);
-  for (uint32_t i = 0; i < count; ++i) {
+  greentune::idx_testing::write_idx_pair(dir, prefix, count, [&](std::string& image) {
     const int k = label(rng);
-    labels += static_cast<char>(k);
-    std::string image(28 * 28, '\0');
     for (auto& p : image) p = static_cast<char>(noise(rng));
     const int top = (k / 5) * 14 + 4, left = (k % 5) * 5 + 1;
     for (int y = top; y < top + 4; ++y) {
       for (int x = left; x < left + 4; ++x)
         image[static_cast<size_t>(y * 28 + x)] = static_cast<char>(250);
     }
-    images += image;
-  }
-  std::ofstream(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary) << images;
-  std::ofstream(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary) << labels;
+    return k;
+  });
 }
 
-class TrainCli : public ::testing::Test {
+class TrainCli : public CliTest {
  protected:
+  TrainCli() : CliTest("train") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("greentune-cli-train-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    CliTest::SetUp();
     fs::create_directories(dir_ / "fm");
     write_idx_pair(dir_ / "fm", "train", 800, 1);
     write_idx_pair(dir_ / "fm", "t10k", 200, 2);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun run_cli(const std::string& arguments) {
-    const std::string command = std::string(GREENTUNE_CLI) + " " + arguments + " >" +
-                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
-                                " </dev/null";
-    const int status = std::system(command.c_str());
-    CliRun run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = slurp(dir_ / "out");
-    run.err = slurp(dir_ / "err");
-    return run;
   }
 
   std::string data_args() const {
     return "--dataset fashion-mnist --data-dir " + (dir_ / "fm").string() + " --threads 1";
   }
-
-  fs::path dir_;
 };
 
 TEST_F(TrainCli, TrainsAndWritesTheRecord) {

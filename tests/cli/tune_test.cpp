@@ -2,7 +2,6 @@
 // study) as a user runs it: output per round, JSON summary, continuation, exit codes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,32 +11,18 @@
 #include <set>
 #include <sstream>
 
+#include "cli/cli_test_support.hpp"
+
 namespace {
 
+using greentune::cli_testing::CliRun;
+using greentune::cli_testing::CliTest;
+using greentune::cli_testing::slurp;
 using ::testing::HasSubstr;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class TuneCli : public ::testing::Test {
+class TuneCli : public CliTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("greentune-cli-tune-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  TuneCli() : CliTest("tune") {}
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
@@ -46,24 +31,9 @@ class TuneCli : public ::testing::Test {
     return path(name);
   }
 
-  // Runs the CLI in the test's directory, so the default store lands there.
-  CliResult tune(const std::string& arguments, const std::string& tag = "run") {
-    std::string out = path(tag + ".out"), err = path(tag + ".err");
-    std::string command = "cd " + dir_.string() + " && " + GREENTUNE_CLI + " " + arguments + " >" +
-                          out + " 2>" + err + " </dev/null";
-    int status = std::system(command.c_str());
-    CliResult run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = slurp(out);
-    run.err = slurp(err);
-    return run;
-  }
-
   nlohmann::json read_json(const std::string& name) {
     return nlohmann::json::parse(slurp(path(name)));
   }
-
-  std::filesystem::path dir_;
 };
 
 const char* kBranin = R"(
@@ -78,7 +48,7 @@ seed = 11
 
 TEST_F(TuneCli, BraninEndToEndPrintsRoundsAndWritesJson) {
   write_config("b.toml", kBranin);
-  CliResult run = tune("tune b.toml --json result.json");
+  CliRun run = run_cli("tune b.toml --json result.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("round 1/6"));
   EXPECT_THAT(run.out, HasSubstr("round 6/6"));
@@ -112,8 +82,8 @@ TEST_F(TuneCli, BraninEndToEndPrintsRoundsAndWritesJson) {
 
 TEST_F(TuneCli, RerunContinuesTheStudyUpToRounds) {
   write_config("b.toml", kBranin);
-  ASSERT_EQ(tune("tune b.toml --rounds 3").exit_code, 0);
-  CliResult again = tune("tune b.toml --rounds 5 --json r.json", "again");
+  ASSERT_EQ(run_cli("tune b.toml --rounds 3").exit_code, 0);
+  CliRun again = run_cli("tune b.toml --rounds 5 --json r.json", "again");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("(3 done)"));
   EXPECT_THAT(again.out, HasSubstr("round 5/5"));
@@ -124,15 +94,16 @@ TEST_F(TuneCli, RerunContinuesTheStudyUpToRounds) {
   for (const auto& t : json["trials"]) numbers.insert(t["number"].get<int>());
   EXPECT_EQ(numbers, (std::set<int>{0, 1, 2, 3, 4}));
   // A finished study stays finished.
-  CliResult done = tune("tune b.toml --rounds 5 --json r2.json", "done");
+  CliRun done = run_cli("tune b.toml --rounds 5 --json r2.json", "done");
   ASSERT_EQ(done.exit_code, 0);
   EXPECT_EQ(read_json("r2.json")["trials"].size(), 5u);
 }
 
 TEST_F(TuneCli, FlagsOverrideTheFile) {
   write_config("b.toml", kBranin);
-  CliResult run = tune(
-      "tune b.toml --strategy grid --rounds 4 --study other --storage sqlite:o.db --seed 5 "
+  CliRun run = run_cli(
+      "tune b.toml --strategy grid --rounds 4 --study other "
+      "--storage sqlite:o.db --seed 5 "
       "--json g.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto json = read_json("g.json");
@@ -146,25 +117,27 @@ TEST_F(TuneCli, FlagsOverrideTheFile) {
 
 TEST_F(TuneCli, BadConfigExitsTwoNamingTheKey) {
   write_config("typo.toml", "[study]\nname = \"t\"\nobjective = \"branin\"\nroundz = 3\n");
-  CliResult typo = tune("tune typo.toml", "typo");
+  CliRun typo = run_cli("tune typo.toml", "typo");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_THAT(typo.err, HasSubstr("roundz"));
 
   write_config("range.toml",
-               "[study]\nname = \"r\"\nobjective = \"branin\"\n[space.x1]\ntype = \"float\"\n"
-               "low = 3.0\nhigh = 1.0\n[space.x2]\ntype = \"float\"\nlow = 0.0\nhigh = 15.0\n");
-  CliResult range = tune("tune range.toml", "range");
+               "[study]\nname = \"r\"\nobjective = "
+               "\"branin\"\n[space.x1]\ntype = \"float\"\n"
+               "low = 3.0\nhigh = 1.0\n[space.x2]\ntype = "
+               "\"float\"\nlow = 0.0\nhigh = 15.0\n");
+  CliRun range = run_cli("tune range.toml", "range");
   EXPECT_EQ(range.exit_code, 2);
   EXPECT_THAT(range.err, HasSubstr("x1"));
 
   write_config("b.toml", kBranin);
-  CliResult strategy = tune("tune b.toml --strategy annealing", "strategy");
+  CliRun strategy = run_cli("tune b.toml --strategy annealing", "strategy");
   EXPECT_EQ(strategy.exit_code, 2);
   EXPECT_THAT(strategy.err, HasSubstr("annealing"));
-  CliResult storage = tune("tune b.toml --storage mysql://x", "storage");
+  CliRun storage = run_cli("tune b.toml --storage mysql://x", "storage");
   EXPECT_EQ(storage.exit_code, 2);
   EXPECT_THAT(storage.err, HasSubstr("mysql://x"));
-  CliResult missing = tune("tune nowhere.toml", "missing");
+  CliRun missing = run_cli("tune nowhere.toml", "missing");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.err, HasSubstr("nowhere.toml"));
   EXPECT_FALSE(std::filesystem::exists(path("studies.db")));
@@ -172,12 +145,12 @@ TEST_F(TuneCli, BadConfigExitsTwoNamingTheKey) {
 
 TEST_F(TuneCli, ChangedSpaceForAnExistingStudyIsRefused) {
   write_config("b.toml", kBranin);
-  ASSERT_EQ(tune("tune b.toml --rounds 2").exit_code, 0);
+  ASSERT_EQ(run_cli("tune b.toml --rounds 2").exit_code, 0);
   write_config("narrow.toml", std::string(kBranin) +
                                   "[space.x1]\ntype = \"float\"\nlow = 0.0\nhigh = 1.0\n"
                                   "[space.x2]\ntype = \"float\"\nlow = 0.0\nhigh = 1.0\n");
   std::string before = slurp(path("studies.db"));
-  CliResult run = tune("tune narrow.toml --rounds 4", "narrow");
+  CliRun run = run_cli("tune narrow.toml --rounds 4", "narrow");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("search space"));
   EXPECT_THAT(run.err, HasSubstr("'b'"));
@@ -238,7 +211,7 @@ epochs = 1
 batch_size = 128
 threads = 2
 )");
-  CliResult run = tune("tune t.toml --json t.json");
+  CliRun run = run_cli("tune t.toml --json t.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto json = read_json("t.json");
   ASSERT_EQ(json["trials"].size(), 2u);

@@ -8,41 +8,25 @@
 #include <random>
 #include <vector>
 
+#include "cli/idx_files.hpp"
+
 namespace greentune::experiment::testing {
 namespace {
-
-void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
-}
-
-void write(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-}
 
 void write_pair(const std::filesystem::path& dir, const std::string& prefix, unsigned count,
                 unsigned seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> images, labels;
-  put_u32(images, 0x803);
-  put_u32(images, count);
-  put_u32(images, 28);
-  put_u32(images, 28);
-  put_u32(labels, 0x801);
-  put_u32(labels, count);
-  for (unsigned i = 0; i < count; ++i) {
+  greentune::idx_testing::write_idx_pair(dir, prefix, count, [&](std::string& image) {
     uint8_t label = static_cast<uint8_t>(rng() % 10);
-    labels.push_back(label);
     // Class k lights rows 2k+3 and 2k+4 on top of noise.
     for (int r = 0; r < 28; ++r)
       for (int c = 0; c < 28; ++c) {
         bool band = r == 2 * label + 3 || r == 2 * label + 4;
-        images.push_back(static_cast<uint8_t>(band ? 200 + rng() % 56 : rng() % 40));
+        image[static_cast<size_t>(r * 28 + c)] =
+            static_cast<char>(band ? 200 + rng() % 56 : rng() % 40);
       }
-  }
-  write(dir / (prefix + "-images-idx3-ubyte"), images);
-  write(dir / (prefix + "-labels-idx1-ubyte"), labels);
+    return label;
+  });
 }
 
 }  // namespace
