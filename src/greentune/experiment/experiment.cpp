@@ -145,14 +145,7 @@ class DataCache {
   std::shared_ptr<const data::Split> get(const nn::TrainObjectiveSettings& s) {
     auto key = split_key(s);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    data::LoadOptions load;
-    load.data_dir = s.data_dir;
-    load.validation_fraction = s.validation;
-    load.paper_mode = s.paper_mode;
-    load.seed = s.train.hp.seed;
-    load.train_subset = static_cast<size_t>(s.subset);
-    load.test_subset = static_cast<size_t>(s.test_subset);
-    auto split = std::make_shared<const data::Split>(data::load_split(s.dataset, load));
+    auto split = std::make_shared<const data::Split>(data::load_split(s.dataset, s.load_options()));
     cache_[key] = split;
     return split;
   }

@@ -158,18 +158,23 @@ Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune:
   return hp;
 }
 
+data::LoadOptions TrainObjectiveSettings::load_options() const {
+  data::LoadOptions load;
+  load.data_dir = data_dir;
+  load.validation_fraction = validation;
+  load.paper_mode = paper_mode;
+  load.seed = train.hp.seed;
+  load.train_subset = static_cast<size_t>(subset);
+  load.test_subset = static_cast<size_t>(test_subset);
+  return load;
+}
+
 tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
                                      const tune::SearchSpace& space, energy::Monitor* monitor) {
   check_train_space(space, "the study's space");
-  data::LoadOptions load;
-  load.data_dir = settings.data_dir;
-  load.validation_fraction = settings.validation;
-  load.paper_mode = settings.paper_mode;
-  load.seed = settings.train.hp.seed;
-  load.train_subset = static_cast<size_t>(settings.subset);
-  load.test_subset = static_cast<size_t>(settings.test_subset);
   // Shared by every trial's copy of the objective: loading once is the point.
-  auto split = std::make_shared<const data::Split>(data::load_split(settings.dataset, load));
+  auto split = std::make_shared<const data::Split>(
+      data::load_split(settings.dataset, settings.load_options()));
 
   return [settings, split, monitor](const tune::Params& params, tune::TrialContext& context) {
     TrainOptions options = settings.train;

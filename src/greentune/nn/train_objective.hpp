@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "greentune/data/load.hpp"
 #include "greentune/energy/monitor.hpp"
 #include "greentune/nn/trainer.hpp"
 #include "greentune/tune/objective.hpp"
@@ -22,6 +23,9 @@ struct TrainObjectiveSettings {
   int64_t subset = 0;       // > 0: a seeded subset of the training set
   int64_t test_subset = 0;  // > 0: a seeded subset of the test set
   TrainOptions train;       // model spec, device, threads and hyperparameter defaults
+
+  // How to load the data these settings name (the seed is the hyperparameter defaults' seed).
+  data::LoadOptions load_options() const;
 };
 
 // `source` names the config in messages; InputError names the key ("train.epochs") on a bad or
