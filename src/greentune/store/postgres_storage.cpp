@@ -13,6 +13,7 @@
 #include "greentune/store/params_codec.hpp"
 #include "greentune/store/schema.hpp"
 #include "greentune/store/sqlite_storage.hpp"
+#include "greentune/store/study_match.hpp"
 
 namespace greentune::store {
 
@@ -105,17 +106,6 @@ std::optional<std::string> num(const std::optional<double>& value) {
 
 std::string num(int64_t value) {
   return std::to_string(value);
-}
-
-const char* direction_text(tune::Direction direction) {
-  return direction == tune::Direction::minimize ? "minimize" : "maximize";
-}
-
-bool same_json(const std::string& a, const std::string& b) {
-  auto ja = nlohmann::json::parse(a, nullptr, false);
-  auto jb = nlohmann::json::parse(b, nullptr, false);
-  if (ja.is_discarded() || jb.is_discarded()) return a == b;
-  return ja == jb;
 }
 
 constexpr const char* kStudyColumns =
@@ -251,22 +241,7 @@ StudyInfo PostgresStorage::create_or_open_study(const StudyInfo& wanted) {
   Transaction transaction(*this);
   exec("LOCK TABLE studies IN SHARE ROW EXCLUSIVE MODE");
   if (auto existing = load_study(wanted.name)) {
-    std::string where = fmt::format("study '{}' in {}", wanted.name, where_);
-    if (existing->direction != wanted.direction) {
-      throw InputError(fmt::format("{} exists with direction {}, not {}; use another study name",
-                                   where, direction_text(existing->direction),
-                                   direction_text(wanted.direction)));
-    }
-    if (existing->objective != wanted.objective) {
-      throw InputError(fmt::format("{} exists with objective {}, not {}; use another study name",
-                                   where, existing->objective, wanted.objective));
-    }
-    if (!same_json(existing->space_json, wanted.space_json)) {
-      throw InputError(fmt::format(
-          "{} exists with another search space (stored {}, configured {}); use another study "
-          "name to search a changed space",
-          where, existing->space_json, wanted.space_json));
-    }
+    check_study_matches(*existing, wanted, where_);
     transaction.commit();
     return *existing;
   }

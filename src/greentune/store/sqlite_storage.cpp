@@ -12,6 +12,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/params_codec.hpp"
 #include "greentune/store/schema.hpp"
+#include "greentune/store/study_match.hpp"
 
 namespace greentune::store {
 
@@ -83,18 +84,6 @@ const char* kStudyColumns =
     "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name "
     "FROM studies ";
 
-const char* direction_text(tune::Direction direction) {
-  return direction == tune::Direction::minimize ? "minimize" : "maximize";
-}
-
-// Spaces are compared as parsed JSON, so formatting differences are not differences.
-bool same_json(const std::string& a, const std::string& b) {
-  auto ja = nlohmann::json::parse(a, nullptr, false);
-  auto jb = nlohmann::json::parse(b, nullptr, false);
-  if (ja.is_discarded() || jb.is_discarded()) return a == b;
-  return ja == jb;
-}
-
 }  // namespace
 
 SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) : path_(path) {
@@ -134,22 +123,7 @@ StudyInfo SqliteStorage::create_or_open_study(const StudyInfo& wanted) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   if (auto existing = load_study(wanted.name)) {
-    std::string where = fmt::format("study '{}' in {}", wanted.name, path_);
-    if (existing->direction != wanted.direction) {
-      throw InputError(fmt::format("{} exists with direction {}, not {}; use another study name",
-                                   where, direction_text(existing->direction),
-                                   direction_text(wanted.direction)));
-    }
-    if (existing->objective != wanted.objective) {
-      throw InputError(fmt::format("{} exists with objective {}, not {}; use another study name",
-                                   where, existing->objective, wanted.objective));
-    }
-    if (!same_json(existing->space_json, wanted.space_json)) {
-      throw InputError(fmt::format(
-          "{} exists with another search space (stored {}, configured {}); use another study "
-          "name to search a changed space",
-          where, existing->space_json, wanted.space_json));
-    }
+    check_study_matches(*existing, wanted, path_);
     return *existing;
   }
   Statement insert(*db_,

@@ -1,0 +1,46 @@
+#include "greentune/store/study_match.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "greentune/common/error.hpp"
+
+namespace greentune::store {
+namespace {
+
+// Spaces are compared as parsed JSON, so formatting differences are not differences.
+bool same_json(const std::string& a, const std::string& b) {
+  auto ja = nlohmann::json::parse(a, nullptr, false);
+  auto jb = nlohmann::json::parse(b, nullptr, false);
+  if (ja.is_discarded() || jb.is_discarded()) return a == b;
+  return ja == jb;
+}
+
+}  // namespace
+
+const char* direction_text(tune::Direction direction) {
+  return direction == tune::Direction::minimize ? "minimize" : "maximize";
+}
+
+void check_study_matches(const StudyInfo& existing, const StudyInfo& wanted,
+                         const std::string& store) {
+  std::string where = fmt::format("study '{}' in {}", wanted.name, store);
+  if (existing.direction != wanted.direction) {
+    throw InputError(fmt::format("{} exists with direction {}, not {}; use another study name",
+                                 where, direction_text(existing.direction),
+                                 direction_text(wanted.direction)));
+  }
+  if (existing.objective != wanted.objective) {
+    throw InputError(fmt::format("{} exists with objective {}, not {}; use another study name",
+                                 where, existing.objective, wanted.objective));
+  }
+  if (!same_json(existing.space_json, wanted.space_json)) {
+    throw InputError(fmt::format(
+        "{} exists with another search space (stored {}, configured {}); use another study "
+        "name to search a changed space",
+        where, existing.space_json, wanted.space_json));
+  }
+}
+
+}  // namespace greentune::store

@@ -1,0 +1,17 @@
+#pragma once
+// What the SQLite and PostgreSQL stores share when a study is created or reopened.
+#include <string>
+
+#include "greentune/store/storage.hpp"
+
+namespace greentune::store {
+
+// "minimize" or "maximize", as the studies table stores it.
+const char* direction_text(tune::Direction direction);
+
+// An existing study is reopened only as the one configured: InputError naming the study and
+// `store` when its direction, objective or search space (compared as parsed JSON) differ.
+void check_study_matches(const StudyInfo& existing, const StudyInfo& wanted,
+                         const std::string& store);
+
+}  // namespace greentune::store
