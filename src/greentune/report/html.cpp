@@ -98,6 +98,7 @@ struct TuningSummary {
   double total_joules = 0;
 };
 
+// Not tune::summarize_study: keeps stored order and counts non-finite joules and values as given.
 TuningSummary summarize(const StudyRecord& study, double default_tolerance) {
   TuningSummary s;
   s.study = &study;

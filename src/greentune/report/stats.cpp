@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "greentune/common/error.hpp"
+#include "greentune/tune/analysis.hpp"
 
 namespace greentune::report {
 namespace {
@@ -42,10 +43,6 @@ double gamma_q_fraction(double a, double x) {
     if (std::fabs(delta - 1.0) < 1e-15) break;
   }
   return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
-}
-
-bool better(double a, double b, bool maximize) {
-  return maximize ? a > b : a < b;
 }
 
 }  // namespace
@@ -146,16 +143,11 @@ std::optional<size_t> cheapest_within(const std::vector<Point>& points, double t
 
 std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<double>>& values,
                                                bool maximize) {
-  std::vector<std::optional<double>> out;
-  out.reserve(values.size());
-  std::optional<double> best;
-  for (const auto& value : values) {
-    if (value && std::isfinite(*value) && (!best || better(*value, *best, maximize))) best = value;
-    out.push_back(best);
-  }
-  return out;
+  return tune::best_so_far(values,
+                           maximize ? tune::Direction::maximize : tune::Direction::minimize);
 }
 
+// Not tune::summarize_study's: 0-based, one-sided gap, a negative tolerance still gives the last.
 std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& values, bool maximize,
                                     double tolerance) {
   auto curve = best_so_far(values, maximize);

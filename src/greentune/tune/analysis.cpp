@@ -15,24 +15,38 @@ bool better(double a, double b, Direction direction) {
 }
 }  // namespace
 
+std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<double>>& values,
+                                               Direction direction) {
+  std::vector<std::optional<double>> out;
+  out.reserve(values.size());
+  std::optional<double> best;
+  for (const auto& value : values) {
+    if (value && std::isfinite(*value) && (!best || better(*value, *best, direction))) best = value;
+    out.push_back(best);
+  }
+  return out;
+}
+
 std::vector<BestPoint> best_so_far(const std::vector<Trial>& trials, Direction direction) {
   std::vector<const Trial*> ordered;
   for (const auto& t : trials) ordered.push_back(&t);
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const Trial* a, const Trial* b) { return a->number < b->number; });
+  std::vector<std::optional<double>> values;
+  values.reserve(ordered.size());
+  for (const Trial* t : ordered)
+    values.push_back(t->state == TrialState::complete ? t->value : std::nullopt);
+  const auto bests = best_so_far(values, direction);
   std::vector<BestPoint> curve;
-  std::optional<double> best;
   double joules = 0, seconds = 0;
-  for (const Trial* t : ordered) {
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    const Trial* t = ordered[i];
     BestPoint point;
     point.round = t->number + 1;
-    if (t->state == TrialState::complete && t->value && std::isfinite(*t->value)) {
-      point.value = t->value;
-      if (!best || better(*t->value, *best, direction)) best = t->value;
-    }
+    if (values[i] && std::isfinite(*values[i])) point.value = values[i];
     if (std::isfinite(t->joules)) joules += t->joules;
     if (std::isfinite(t->seconds)) seconds += t->seconds;
-    point.best = best;
+    point.best = bests[i];
     point.joules = joules;
     point.seconds = seconds;
     curve.push_back(point);

@@ -17,6 +17,11 @@ struct BestPoint {
   double seconds = 0;           // cumulative seconds
 };
 
+// Best value up to and including each entry, direction-aware. Entries without a value or with a
+// non-finite one carry the previous best; before the first value the entry is nullopt.
+std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<double>>& values,
+                                               Direction direction);
+
 // One entry per trial, ordered by trial number. Running/failed/diverged trials carry no value
 // but their joules count.
 std::vector<BestPoint> best_so_far(const std::vector<Trial>& trials, Direction direction);
