@@ -6,14 +6,8 @@
 namespace greentune::tune {
 
 std::string RandomSampler::name() const {
-  switch (quasi_) {
-    case QuasiKind::sobol:
-      return "sobol";
-    case QuasiKind::halton:
-      return "halton";
-    case QuasiKind::none:
-      break;
-  }
+  // The quasi-random sequences go by their own names; plain pseudo-random is "random", not "none".
+  if (quasi_ == QuasiKind::sobol || quasi_ == QuasiKind::halton) return to_string(quasi_);
   return "random";
 }
 
