@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "greentune/common/atomic_file.hpp"
+#include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
 #include "greentune/energy/monitor.hpp"
@@ -45,14 +46,6 @@ struct TuneOptions {
 
 std::string format_value(const std::optional<double>& value) {
   return value ? fmt::format("{:.6g}", *value) : std::string("-");
-}
-
-std::string format_duration(double seconds) {
-  if (seconds < 0) return "?";
-  auto s = static_cast<long>(seconds + 0.5);
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
 std::string format_params(const tune::Params& params) {
@@ -167,7 +160,7 @@ int run_tune(const TuneOptions& options) {
                             : std::string(tune::to_string(p.trial->state));
     fmt::print("round {:>{}}/{}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n", p.round,
                width, p.rounds, value, format_value(p.best), p.joules,
-               format_duration(p.eta_seconds));
+               duration_text(p.eta_seconds));
     std::fflush(stdout);
   });
   active_study = nullptr;
@@ -194,7 +187,7 @@ int run_tune(const TuneOptions& options) {
         "optimum round {} of {} (first within {} of the best); {:.4g} J and {} to reach it, "
         "{:.4g} J in all\n",
         *summary.optimum_round, summary.trials, config.tolerance, summary.joules_to_optimum,
-        format_duration(summary.seconds_to_optimum), summary.total_joules);
+        duration_text(summary.seconds_to_optimum), summary.total_joules);
   }
 
   if (!options.json.empty()) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
 #include "greentune/energy/discovery.hpp"
@@ -493,10 +494,10 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
       std::string params;
       for (const auto& [name, v] : p.trial->params)
         params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(v);
-      options.log(fmt::format("{} round {}/{}  value {}  best {}  joules {:.1f}  ({})",
+      options.log(fmt::format("{} round {}/{}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
                               planned.options.name, p.round, p.rounds, value,
                               p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
-                              params));
+                              duration_text(p.eta_seconds), params));
     });
     if (options.active_study) options.active_study->store(nullptr);
     summary.trials_run += static_cast<int>(finished.size());
