@@ -13,6 +13,7 @@
 #include "greentune/store/params_codec.hpp"
 #include "greentune/store/schema.hpp"
 #include "greentune/store/sqlite_storage.hpp"
+#include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
 
 namespace greentune::store {
@@ -433,23 +434,8 @@ std::vector<tune::Trial> PostgresStorage::fail_stale_trials(int64_t study_id,
   Transaction transaction(*this);
   exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {num(study_id)});
   double now = unix_now();
-  std::vector<tune::Trial> stale;
-  for (auto& trial : load_trials(study_id)) {
-    if (trial.state == tune::TrialState::running && now - trial.heartbeat_at > stale_seconds) {
-      stale.push_back(std::move(trial));
-    }
-  }
-  for (auto& trial : stale) {
-    nlohmann::json attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-    if (!attrs.is_object()) attrs = nlohmann::json::object();
-    attrs["error"] = fmt::format(
-        "stale: no heartbeat from host '{}' for {:.0f} s (limit {:.0f} s); the process running "
-        "it is presumed dead",
-        trial.host, now - trial.heartbeat_at, stale_seconds);
-    attrs["retry"] = true;
-    trial.attrs_json = attrs.dump();
-    trial.state = tune::TrialState::failed;
-    trial.finished_at = now;
+  std::vector<tune::Trial> stale = take_stale_trials(load_trials(study_id), now, stale_seconds);
+  for (const auto& trial : stale) {
     exec(
         "UPDATE trials SET state = 'failed', attrs_json = $1, finished_at = $2 "
         "WHERE id = $3 AND state = 'running'",

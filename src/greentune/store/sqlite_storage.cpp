@@ -12,6 +12,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/params_codec.hpp"
 #include "greentune/store/schema.hpp"
+#include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
 
 namespace greentune::store {
@@ -345,23 +346,8 @@ std::vector<tune::Trial> SqliteStorage::fail_stale_trials(int64_t study_id, doub
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   double now = unix_now();
-  std::vector<tune::Trial> stale;
-  for (auto& trial : load_trials(study_id)) {
-    if (trial.state == tune::TrialState::running && now - trial.heartbeat_at > stale_seconds) {
-      stale.push_back(std::move(trial));
-    }
-  }
-  for (auto& trial : stale) {
-    nlohmann::json attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-    if (!attrs.is_object()) attrs = nlohmann::json::object();
-    attrs["error"] = fmt::format(
-        "stale: no heartbeat from host '{}' for {:.0f} s (limit {:.0f} s); the process running "
-        "it is presumed dead",
-        trial.host, now - trial.heartbeat_at, stale_seconds);
-    attrs["retry"] = true;  // the point is not to blame: run it again
-    trial.attrs_json = attrs.dump();
-    trial.state = tune::TrialState::failed;
-    trial.finished_at = now;
+  std::vector<tune::Trial> stale = take_stale_trials(load_trials(study_id), now, stale_seconds);
+  for (const auto& trial : stale) {
     Statement update(*db_,
                      "UPDATE trials SET state = 'failed', attrs_json = ?1, finished_at = ?2 "
                      "WHERE id = ?3 AND state = 'running'");
