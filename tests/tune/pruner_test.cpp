@@ -51,6 +51,8 @@ TEST(CurveTest, GoodnessIsHigherIsBetterAndNanIsTheWorst) {
   EXPECT_GT(goodness(0.1, Direction::minimize), goodness(0.2, Direction::minimize));
   EXPECT_LT(goodness(kNaN, Direction::maximize), goodness(-1e308, Direction::maximize));
   EXPECT_LT(goodness(kNaN, Direction::minimize), goodness(1e308, Direction::minimize));
+  EXPECT_DOUBLE_EQ(from_goodness(goodness(0.3, Direction::minimize), Direction::minimize), 0.3);
+  EXPECT_DOUBLE_EQ(from_goodness(goodness(0.3, Direction::maximize), Direction::maximize), 0.3);
 }
 
 TEST(NonePrunerTest, NeverPrunes) {

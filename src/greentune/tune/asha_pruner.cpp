@@ -28,10 +28,6 @@ std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step,
   return crossed;
 }
 
-double objective_value(double goodness_value, Direction direction) {
-  return direction == Direction::maximize ? goodness_value : -goodness_value;
-}
-
 }  // namespace
 
 AshaPruner::AshaPruner(int min_step, int max_step, int reduction)
@@ -78,7 +74,7 @@ PruneDecision AshaPruner::decide_among(const PruneInput& input,
     const double cutoff = at_rung[kept - 1];
     const auto summary =
         fmt::format("rung {} (step {}): {:.6g} against the cut-off {:.6g} (best {} of {})", rung,
-                    rung_step, value, objective_value(cutoff, input.direction), kept, n);
+                    rung_step, value, from_goodness(cutoff, input.direction), kept, n);
     if (mine < cutoff) return {true, summary};
     reason = summary;
   }

@@ -22,11 +22,6 @@ double median(std::vector<double> values) {
   return low / 2 + high / 2;    // halves first: no overflow to infinity for huge finite values
 }
 
-// Back from the goodness scale to the objective's, for messages.
-double objective_value(double goodness_value, Direction direction) {
-  return direction == Direction::maximize ? goodness_value : -goodness_value;
-}
-
 }  // namespace
 
 MedianPruner::MedianPruner(int min_step, int max_step, int warmup_trials)
@@ -68,8 +63,8 @@ PruneDecision MedianPruner::decide(const PruneInput& input) const {
     return {false, fmt::format("step {}: no complete trial reported this step", step)};
   const size_t compared = at_step.size();
   const double m = median(std::move(at_step));
-  const double best_value = objective_value(best, input.direction);
-  const double median_value = objective_value(m, input.direction);
+  const double best_value = from_goodness(best, input.direction);
+  const double median_value = from_goodness(m, input.direction);
   if (best < m)  // false for a NaN median (opposite infinities in the middle): keep
     return {true, fmt::format("step {}: best so far {:.6g} is worse than the median {:.6g} of {} "
                               "complete trials",

@@ -45,6 +45,10 @@ double goodness(double value, Direction direction) {
   return direction == Direction::maximize ? value : -value;
 }
 
+double from_goodness(double goodness_value, Direction direction) {
+  return direction == Direction::maximize ? goodness_value : -goodness_value;
+}
+
 PruneDecision decide_from_trials(const Pruner& pruner, const std::vector<Trial>& history,
                                  int current_number, Direction direction) {
   const auto curves = curves_from_trials(history);

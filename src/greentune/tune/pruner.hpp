@@ -53,6 +53,8 @@ const CurvePoint* point_at_or_after(const Curve& curve, int step);
 // A value on one "higher is better" scale: the value when maximising, its negation when
 // minimising; NaN becomes -infinity (the worst).
 double goodness(double value, Direction direction);
+// Back to the objective's scale (for messages); -infinity stays the worst value.
+double from_goodness(double goodness_value, Direction direction);
 
 struct PruneInput {
   const Curve& current;               // the trial being decided, its reports so far
