@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "greentune/common/atomic_file.hpp"
@@ -56,14 +57,15 @@ TEST(Report, WritesHtmlCsvAndJsonWithEveryTrial) {
 
   std::string html = read_file(files.html);
   // Every chart the report announces is an inline SVG drawn by greentune's own writer.
-  EXPECT_GE(files.charts, 9);  // 5 tuning + 3 sweep + per-epoch split
+  EXPECT_GE(files.charts, 10);  // 6 tuning + 3 sweep + per-epoch split
   EXPECT_EQ(count(html, "<figure class=\"chart\""), static_cast<size_t>(files.charts));
   EXPECT_EQ(count(html, "<svg"), static_cast<size_t>(files.charts));
   EXPECT_EQ(count(html, "<svg class=\"greentune-chart\""), static_cast<size_t>(files.charts));
   EXPECT_EQ(html.find("GNUPLOT"), std::string::npos);
-  for (const char* chart : {"best-so-far", "cumulative-joules", "value-vs-joules",
-                            "rounds-to-optimum", "joules-to-optimum", "energy-per-added-layer",
-                            "energy-per-layer-type", "sweep-pareto", "epoch-energy"})
+  for (const char* chart :
+       {"best-so-far", "cumulative-joules", "value-vs-joules", "rounds-to-optimum",
+        "joules-to-optimum", "joules-per-trial", "energy-per-added-layer", "energy-per-layer-type",
+        "sweep-pareto", "epoch-energy"})
     EXPECT_NE(html.find(std::string("data-chart=\"") + chart + "\""), std::string::npos) << chart;
   // Offline: nothing to fetch.
   EXPECT_EQ(html.find("http://"), std::string::npos);
@@ -80,6 +82,37 @@ TEST(Report, WritesHtmlCsvAndJsonWithEveryTrial) {
   EXPECT_NE(html.find("+95.3% | +66.4%"), std::string::npos);
   EXPECT_NE(html.find("0.749"), std::string::npos);
   EXPECT_NE(html.find("Cheapest run within 0.01"), std::string::npos);
+  // Every strategy's trials cost 1000-1200 J here: the check finds no difference beyond spread.
+  EXPECT_NE(html.find("Joules per trial agree between arms within their spread"),
+            std::string::npos);
+  // Effect sizes name their method (issue 13).
+  EXPECT_NE(html.find("[(H−k+1)/(n−k)]"), std::string::npos);
+  EXPECT_NE(html.find("ε² = "), std::string::npos);
+}
+
+// Regression (issue 13: the Pareto table listed one configuration twice). The example sweep runs
+// every configuration twice ("rep" 0 and 1): the table has one row per configuration, at the mean.
+TEST(Report, ParetoTableHasOneRowPerConfiguration) {
+  testing::MemoryStorage storage;
+  testing::fill_example_store(storage, {});
+  auto dir = fresh_dir("pareto");
+  std::string html = read_file(write_report(storage, dir, {}).html);
+  auto start = html.find("<h4>Pareto front</h4>");
+  ASSERT_NE(start, std::string::npos);
+  std::string table = html.substr(start, html.find("</table>", start) - start);
+  std::set<std::string> configurations;
+  size_t rows = 0;
+  for (size_t at = table.find("<tr><td>"); at != std::string::npos;
+       at = table.find("<tr><td>", at + 1)) {
+    size_t begin = at + 8;
+    std::string configuration = table.substr(begin, table.find("</td>", begin) - begin);
+    EXPECT_TRUE(configurations.insert(configuration).second) << "twice: " << configuration;
+    EXPECT_EQ(configuration.find("rep="), std::string::npos);
+    ++rows;
+  }
+  EXPECT_GE(rows, 2u);
+  EXPECT_EQ(count(table, "<td>2</td>"), rows);  // every configuration ran twice
+  EXPECT_NE(table.find("95 % CI, n = 2"), std::string::npos);
 }
 
 TEST(Report, LabelsEstimatedEnergy) {

@@ -18,6 +18,7 @@
 #include "greentune/report/paper_reference.hpp"
 #include "greentune/report/stats.hpp"
 #include "greentune/report/svg_chart.hpp"
+#include "greentune/report/uncertainty.hpp"
 
 namespace greentune::report {
 namespace {
@@ -325,6 +326,27 @@ void tuning_section(Page& page, const std::string& group,
   page.bars(
       "joules-to-optimum", joules,
       "Energy of all rounds up to and including the optimum round. Energy: " + provenance + ".");
+
+  // Joules per trial by strategy, and whether they differ by more than their spread.
+  BoxChart per_trial;
+  per_trial.title = fmt::format("{}: energy per trial by strategy ({})", group, kind);
+  per_trial.y = {fmt::format("energy per trial, {}", kind), "J"};
+  std::vector<ArmJoules> arms;
+  for (const auto& strategy : order) {
+    ArmJoules arm{strategy, {}};
+    for (auto* study : studies)
+      if (study->info.strategy == strategy)
+        for (const auto& trial : study->trials)
+          if (trial.state == tune::TrialState::complete)
+            arm.joules_per_trial.push_back(trial.joules);
+    per_trial.groups.push_back({strategy, strategy, arm.joules_per_trial});
+    arms.push_back(std::move(arm));
+  }
+  auto check = check_joules_per_trial(arms);
+  page.chart(
+      "joules-per-trial", render_svg(per_trial, page.palette, page.next_id()),
+      "Each dot is one completed trial; boxes span the middle half, the line is the median. " +
+          check.verdict + " Energy: " + provenance + ".");
 }
 
 std::string config_label(const tune::Params& params) {
@@ -376,7 +398,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
          fmt::format("{:+.1f}%", e.percent_change), joules_text(e.joules_per_step),
          e.test ? fmt::format("{:.3f}", e.test->h) : "n/a",
          e.test ? fmt::format("{:.3g}", e.test->p_value) : "n/a",
-         e.test ? fmt::format("{:.3f}", e.test->eta_squared) : "n/a",
+         e.test ? effect_size_text(*e.test) : "n/a",
          paper ? fmt::format("{} : {:+.1f}% | {:+.1f}%", paper->change, paper->percent_fm,
                              paper->percent_c10)
                : "-",
@@ -385,10 +407,11 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
   page.html += "<p>" + std::to_string(runs.size()) +
                " completed runs. Energy: " + html_escape(provenance) + ".</p>\n";
-  page.html += table({"factor", "mean joules per level", "change", "energy change",
-                      "joules per added layer", "Kruskal-Wallis H", "p", "eta squared",
-                      "paper change (FM | C10)", "paper eta squared (FM | C10)"},
-                     rows);
+  page.html +=
+      table({"factor", "mean joules per level", "change", "energy change", "joules per added layer",
+             "Kruskal-Wallis H", "p", "effect size (from H; method in brackets)",
+             "paper change (FM | C10)", "paper eta squared (FM | C10)"},
+            rows);
   BarChart per_layer =
       bar_chart(fmt::format("{}: energy change from fewest to most layers of each type ({})",
                             study.label(), kind),
@@ -443,8 +466,12 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                   provenance + ".");
   }
 
-  // Accuracy-energy trade-off.
-  auto front = pareto_front(points);
+  // Accuracy-energy trade-off. The front is over configurations (the mean of their repetitions),
+  // so a configuration appears once.
+  std::vector<ConfigurationRun> config_runs;
+  for (size_t i = 0; i < runs.size(); ++i)
+    config_runs.push_back({config_label(runs[i]->params), points[i].value, points[i].joules});
+  auto front = pareto_configurations(config_runs);
   auto cheapest = cheapest_within(points, options.accuracy_tolerance);
   XYChart scatter =
       xy_chart(fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
@@ -452,12 +479,16 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   // The runs take the colour of this sweep's bars in the chart above.
   XYSeries all_points{"runs", "this sweep", {}, Mark::points};
   for (const auto& p : points) all_points.points.push_back({p.joules, p.value});
-  XYSeries front_series{"Pareto front", "", {}, Mark::step, SeriesRole::highlight};
+  XYSeries front_series{
+      "Pareto front (configuration means)", "", {}, Mark::step, SeriesRole::highlight};
   std::vector<std::vector<std::string>> front_rows;
-  for (size_t index : front) {
-    front_series.points.push_back({points[index].joules, points[index].value});
-    front_rows.push_back({config_label(runs[index]->params), value_text(points[index].value),
-                          joules_text(points[index].joules)});
+  for (const auto& config : front) {
+    front_series.points.push_back({config.joules, config.value});
+    front_rows.push_back({config.configuration, std::to_string(config.runs),
+                          mean_interval_text(mean_interval(config.values),
+                                             [](double v) { return fmt::format("{:.4f}", v); }),
+                          mean_interval_text(mean_interval(config.joules_per_run),
+                                             [](double v) { return joules_text(v); })});
   }
   scatter.series = {all_points, front_series};
   if (cheapest) {
@@ -469,10 +500,11 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
          SeriesRole::highlight});
   }
   page.xy("sweep-pareto", scatter,
-          "Runs no other run beats in both accuracy and energy form the front. Energy: " +
+          "Each point is one run; the front joins the configurations (at the mean of their runs) "
+          "no other configuration beats in both accuracy and energy. Energy: " +
               provenance + ".");
-  page.html +=
-      "<h4>Pareto front</h4>\n" + table({"configuration", "accuracy", "joules"}, front_rows);
+  page.html += "<h4>Pareto front</h4>\n" +
+               table({"configuration", "runs", "accuracy (mean)", "joules (mean)"}, front_rows);
   if (cheapest) {
     auto best = *std::max_element(points.begin(), points.end(),
                                   [](const Point& a, const Point& b) { return a.value < b.value; });
@@ -589,7 +621,9 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
         change += fmt::format("{}{:g} -> {:g}: {:+.1f}%", change.empty() ? "" : "; ", e.low_level,
                               e.high_level, e.percent_change);
         eta += (eta.empty() ? "" : "; ") +
-               (e.test ? fmt::format("{:.3f}", e.test->eta_squared) : std::string("n/a"));
+               (e.test ? fmt::format("{:.3f}{}", e.test->eta_squared,
+                                     e.test->eta_squared_clamped ? " (clamped at 0)" : "")
+                       : std::string("n/a"));
       }
     }
     rows.push_back({paper.factor, paper.change,
