@@ -12,10 +12,13 @@
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/report/attrs.hpp"
+#include "greentune/report/chart_palette.hpp"
 #include "greentune/report/charts.hpp"
 #include "greentune/report/export.hpp"
 #include "greentune/report/paper_reference.hpp"
 #include "greentune/report/stats.hpp"
+#include "greentune/report/svg_chart.hpp"
+#include "greentune/report/uncertainty.hpp"
 
 namespace greentune::report {
 namespace {
@@ -42,11 +45,15 @@ std::string kind_of(const std::vector<tune::Trial>& trials) {
   return *kinds.begin();
 }
 
-// Charts collect into the page in order; each gets a unique id prefix for its SVG ids.
+// Charts collect into the page in order; each gets a unique id prefix for its SVG ids, and all
+// share one palette so an arm has one colour on the whole page. The parts of a stacked whole
+// (layer types, phases and domains) are no arms: they take their colours from a palette of their
+// own, so they do not use up the arms' colours.
 class Page {
  public:
   std::string html;
   int charts = 0;
+  Palette palette, parts_palette;
 
   void chart(const std::string& name, const std::string& svg, const std::string& caption) {
     html += fmt::format(
@@ -56,12 +63,36 @@ class Page {
   }
   std::string next_id() { return fmt::format("c{}_", ++charts); }
   void xy(const std::string& name, const XYChart& spec, const std::string& caption) {
-    chart(name, render(spec, next_id()), caption);
+    chart(name, render_svg(spec, palette, next_id()), caption);
   }
   void bars(const std::string& name, const BarChart& spec, const std::string& caption) {
-    chart(name, render(spec, next_id()), caption);
+    chart(name, render_svg(spec, spec.stacked ? parts_palette : palette, next_id()), caption);
   }
 };
+
+XYChart xy_chart(std::string title, Axis x, Axis y) {
+  XYChart chart;
+  chart.title = std::move(title);
+  chart.x = std::move(x);
+  chart.y = std::move(y);
+  return chart;
+}
+
+BarChart bar_chart(std::string title, Axis y, std::vector<std::string> categories,
+                   bool stacked = false) {
+  BarChart chart;
+  chart.title = std::move(title);
+  chart.y = std::move(y);
+  chart.categories = std::move(categories);
+  chart.stacked = stacked;
+  return chart;
+}
+
+Axis rounds_axis() {
+  Axis axis{"round", ""};
+  axis.integer = true;
+  return axis;
+}
 
 std::string table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows) {
@@ -208,21 +239,20 @@ void tuning_section(Page& page, const std::string& group,
                       "paper optimum round (Table III mean)"},
                      rows);
 
-  XYChart best{
-      fmt::format("{}: best {} so far per round", group, metric), "round", "best " + metric, {}};
-  XYChart cumulative{fmt::format("{}: cumulative energy per round ({})", group, kind),
-                     "round",
-                     fmt::format("joules ({})", kind),
-                     {}};
-  XYChart scatter{fmt::format("{}: {} against energy per trial ({})", group, metric, kind),
-                  fmt::format("joules per trial ({})", kind),
-                  metric,
-                  {}};
+  XYChart best = xy_chart(fmt::format("{}: best {} so far per round", group, metric), rounds_axis(),
+                          {"best " + metric, ""});
+  XYChart cumulative = xy_chart(fmt::format("{}: cumulative energy per round ({})", group, kind),
+                                rounds_axis(), {fmt::format("cumulative energy, {}", kind), "J"});
+  XYChart scatter =
+      xy_chart(fmt::format("{}: {} against energy per trial ({})", group, metric, kind),
+               {fmt::format("energy per trial, {}", kind), "J"}, {metric, ""});
   std::vector<Point> points;
   for (auto* study : studies) {
-    Series b{study->label(), {}, SeriesStyle::linespoints};
-    Series c{study->label(), {}, SeriesStyle::linespoints};
-    Series p{study->label(), {}, SeriesStyle::points};
+    // Colour by strategy: several studies of one strategy (seeds, models) share it.
+    const std::string& arm = study->info.strategy;
+    XYSeries b{study->label(), arm, {}, Mark::step};
+    XYSeries c{study->label(), arm, {}, Mark::line};
+    XYSeries p{study->label(), arm, {}, Mark::points};
     std::vector<std::optional<double>> values;
     for (const auto& trial : study->trials)
       values.push_back(trial.state == tune::TrialState::complete ? trial.value : std::nullopt);
@@ -232,10 +262,10 @@ void tuning_section(Page& page, const std::string& group,
       const auto& trial = study->trials[i];
       sum += trial.joules;
       double round = static_cast<double>(i + 1);
-      if (curve[i]) b.xy.emplace_back(round, *curve[i]);
-      c.xy.emplace_back(round, sum);
+      if (curve[i]) b.points.push_back({round, *curve[i]});
+      c.points.push_back({round, sum});
       if (values[i] && std::isfinite(*values[i])) {
-        p.xy.emplace_back(trial.joules, *values[i]);
+        p.points.push_back({trial.joules, *values[i]});
         points.push_back({study->maximize() ? *values[i] : -*values[i], trial.joules});
       }
     }
@@ -243,10 +273,11 @@ void tuning_section(Page& page, const std::string& group,
     cumulative.series.push_back(std::move(c));
     scatter.series.push_back(std::move(p));
   }
-  Series front{"Pareto front", {}, SeriesStyle::linespoints};
+  XYSeries front{"Pareto front", "", {}, Mark::step, SeriesRole::highlight};
   for (size_t index : pareto_front(points))
-    front.xy.emplace_back(points[index].joules,
-                          studies.front()->maximize() ? points[index].value : -points[index].value);
+    front.points.push_back({points[index].joules, studies.front()->maximize()
+                                                      ? points[index].value
+                                                      : -points[index].value});
   scatter.series.push_back(std::move(front));
   page.xy("best-so-far", best,
           "Best " + metric +
@@ -270,12 +301,13 @@ void tuning_section(Page& page, const std::string& group,
     rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round + 1));
     joules_by_strategy[strategy].push_back(s.joules_to_optimum);
   }
-  BarChart rounds{group + ": rounds to optimum per strategy", "round", order, {}};
+  BarChart rounds = bar_chart(group + ": rounds to optimum per strategy", {"round", ""}, order);
+  rounds.colour_by_category = true;
   BarGroup ours{"this run", {}}, paper{"paper, Table III mean", {}};
-  BarChart joules{fmt::format("{}: joules to optimum per strategy ({})", group, kind),
-                  fmt::format("joules ({})", kind),
-                  order,
-                  {}};
+  paper.role = SeriesRole::reference;
+  BarChart joules = bar_chart(fmt::format("{}: joules to optimum per strategy ({})", group, kind),
+                              {fmt::format("energy to optimum, {}", kind), "J"}, order);
+  joules.colour_by_category = true;
   BarGroup ours_joules{"this run", {}};
   for (const auto& strategy : order) {
     ours.values.push_back(
@@ -294,6 +326,27 @@ void tuning_section(Page& page, const std::string& group,
   page.bars(
       "joules-to-optimum", joules,
       "Energy of all rounds up to and including the optimum round. Energy: " + provenance + ".");
+
+  // Joules per trial by strategy, and whether they differ by more than their spread.
+  BoxChart per_trial;
+  per_trial.title = fmt::format("{}: energy per trial by strategy ({})", group, kind);
+  per_trial.y = {fmt::format("energy per trial, {}", kind), "J"};
+  std::vector<ArmJoules> arms;
+  for (const auto& strategy : order) {
+    ArmJoules arm{strategy, {}};
+    for (auto* study : studies)
+      if (study->info.strategy == strategy)
+        for (const auto& trial : study->trials)
+          if (trial.state == tune::TrialState::complete)
+            arm.joules_per_trial.push_back(trial.joules);
+    per_trial.groups.push_back({strategy, strategy, arm.joules_per_trial});
+    arms.push_back(std::move(arm));
+  }
+  auto check = check_joules_per_trial(arms);
+  page.chart(
+      "joules-per-trial", render_svg(per_trial, page.palette, page.next_id()),
+      "Each dot is one completed trial; boxes span the middle half, the line is the median. " +
+          check.verdict + " Energy: " + provenance + ".");
 }
 
 std::string config_label(const tune::Params& params) {
@@ -345,7 +398,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
          fmt::format("{:+.1f}%", e.percent_change), joules_text(e.joules_per_step),
          e.test ? fmt::format("{:.3f}", e.test->h) : "n/a",
          e.test ? fmt::format("{:.3g}", e.test->p_value) : "n/a",
-         e.test ? fmt::format("{:.3f}", e.test->eta_squared) : "n/a",
+         e.test ? effect_size_text(*e.test) : "n/a",
          paper ? fmt::format("{} : {:+.1f}% | {:+.1f}%", paper->change, paper->percent_fm,
                              paper->percent_c10)
                : "-",
@@ -354,15 +407,15 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
   page.html += "<p>" + std::to_string(runs.size()) +
                " completed runs. Energy: " + html_escape(provenance) + ".</p>\n";
-  page.html += table({"factor", "mean joules per level", "change", "energy change",
-                      "joules per added layer", "Kruskal-Wallis H", "p", "eta squared",
-                      "paper change (FM | C10)", "paper eta squared (FM | C10)"},
-                     rows);
-  BarChart per_layer{fmt::format("{}: energy change from fewest to most layers of each type ({})",
-                                 study.label(), kind),
-                     "energy change (%)",
-                     {},
-                     {}};
+  page.html +=
+      table({"factor", "mean joules per level", "change", "energy change", "joules per added layer",
+             "Kruskal-Wallis H", "p", "effect size (from H; method in brackets)",
+             "paper change (FM | C10)", "paper eta squared (FM | C10)"},
+            rows);
+  BarChart per_layer =
+      bar_chart(fmt::format("{}: energy change from fewest to most layers of each type ({})",
+                            study.label(), kind),
+                {"energy change", "%"}, {});
   BarGroup ours{"this sweep", {}}, paper_fm{"paper, FashionMNIST", {}},
       paper_c10{"paper, CIFAR-10", {}};
   for (const auto& e : effects) {
@@ -395,11 +448,9 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   if (layer_types.empty()) {
     page.html += "<p>No per-layer-type attribution was recorded for these runs.</p>\n";
   } else {
-    BarChart layers{fmt::format("{}: joules per layer type (attributed, {})", study.label(), kind),
-                    fmt::format("mean joules per run ({}, attributed)", kind),
-                    {},
-                    {},
-                    true};
+    BarChart layers =
+        bar_chart(fmt::format("{}: joules per layer type (attributed, {})", study.label(), kind),
+                  {fmt::format("mean energy per run, {}, attributed", kind), "J"}, {}, true);
     for (const auto& [config, by_type] : layers_by_config) layers.categories.push_back(config);
     for (const auto& type : layer_types) {
       BarGroup g{type, {}};
@@ -415,34 +466,45 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                   provenance + ".");
   }
 
-  // Accuracy-energy trade-off.
-  auto front = pareto_front(points);
+  // Accuracy-energy trade-off. The front is over configurations (the mean of their repetitions),
+  // so a configuration appears once.
+  std::vector<ConfigurationRun> config_runs;
+  for (size_t i = 0; i < runs.size(); ++i)
+    config_runs.push_back({config_label(runs[i]->params), points[i].value, points[i].joules});
+  auto front = pareto_configurations(config_runs);
   auto cheapest = cheapest_within(points, options.accuracy_tolerance);
-  XYChart scatter{fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
-                  fmt::format("joules per run ({})", kind),
-                  "accuracy",
-                  {}};
-  Series all_points{"runs", {}, SeriesStyle::points};
-  for (const auto& p : points) all_points.xy.emplace_back(p.joules, p.value);
-  Series front_series{"Pareto front", {}, SeriesStyle::linespoints};
+  XYChart scatter =
+      xy_chart(fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
+               {fmt::format("energy per run, {}", kind), "J"}, {"accuracy", ""});
+  // The runs take the colour of this sweep's bars in the chart above.
+  XYSeries all_points{"runs", "this sweep", {}, Mark::points};
+  for (const auto& p : points) all_points.points.push_back({p.joules, p.value});
+  XYSeries front_series{
+      "Pareto front (configuration means)", "", {}, Mark::step, SeriesRole::highlight};
   std::vector<std::vector<std::string>> front_rows;
-  for (size_t index : front) {
-    front_series.xy.emplace_back(points[index].joules, points[index].value);
-    front_rows.push_back({config_label(runs[index]->params), value_text(points[index].value),
-                          joules_text(points[index].joules)});
+  for (const auto& config : front) {
+    front_series.points.push_back({config.joules, config.value});
+    front_rows.push_back({config.configuration, std::to_string(config.runs),
+                          mean_interval_text(mean_interval(config.values),
+                                             [](double v) { return fmt::format("{:.4f}", v); }),
+                          mean_interval_text(mean_interval(config.joules_per_run),
+                                             [](double v) { return joules_text(v); })});
   }
   scatter.series = {all_points, front_series};
   if (cheapest) {
     scatter.series.push_back(
         {fmt::format("cheapest within {:g} of best", options.accuracy_tolerance),
+         "",
          {{points[*cheapest].joules, points[*cheapest].value}},
-         SeriesStyle::marker});
+         Mark::ring,
+         SeriesRole::highlight});
   }
   page.xy("sweep-pareto", scatter,
-          "Runs no other run beats in both accuracy and energy form the front. Energy: " +
+          "Each point is one run; the front joins the configurations (at the mean of their runs) "
+          "no other configuration beats in both accuracy and energy. Energy: " +
               provenance + ".");
-  page.html +=
-      "<h4>Pareto front</h4>\n" + table({"configuration", "accuracy", "joules"}, front_rows);
+  page.html += "<h4>Pareto front</h4>\n" +
+               table({"configuration", "runs", "accuracy (mean)", "joules (mean)"}, front_rows);
   if (cheapest) {
     auto best = *std::max_element(points.begin(), points.end(),
                                   [](const Point& a, const Point& b) { return a.value < b.value; });
@@ -488,8 +550,8 @@ void epoch_section(Page& page, const std::string& group,
       }
     }
   if (runs == 0) return;
-  BarChart chart{
-      group + ": energy per epoch by phase and domain", "mean joules per run", {}, {}, true};
+  BarChart chart = bar_chart(group + ": energy per epoch by phase and domain",
+                             {"mean energy per run", "J"}, {}, true);
   for (const auto& [epoch, by_part] : by_epoch)
     chart.categories.push_back(fmt::format("epoch {}", epoch));
   for (const auto& part : parts) {
@@ -559,7 +621,9 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
         change += fmt::format("{}{:g} -> {:g}: {:+.1f}%", change.empty() ? "" : "; ", e.low_level,
                               e.high_level, e.percent_change);
         eta += (eta.empty() ? "" : "; ") +
-               (e.test ? fmt::format("{:.3f}", e.test->eta_squared) : std::string("n/a"));
+               (e.test ? fmt::format("{:.3f}{}", e.test->eta_squared,
+                                     e.test->eta_squared_clamped ? " (clamped at 0)" : "")
+                       : std::string("n/a"));
       }
     }
     rows.push_back({paper.factor, paper.change,

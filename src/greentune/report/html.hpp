@@ -1,7 +1,7 @@
 #pragma once
 // `greentune report`: reads a store (never re-runs anything) and writes one self-contained HTML
-// file (gnuplot charts inline as SVG, no external URLs), trials.csv and trials.json, each
-// atomically.
+// file (charts drawn by greentune inline as SVG, no external URLs), trials.csv and trials.json,
+// each atomically.
 #include <filesystem>
 #include <string>
 #include <string_view>
