@@ -52,7 +52,10 @@ TEST(Report, WritesHtmlCsvAndJsonWithEveryTrial) {
   EXPECT_EQ(json_trials, static_cast<size_t>(trials));
   const auto& first = json["studies"][0]["trials"][0];
   EXPECT_EQ(first["energy"][0]["kind"], "measured");
-  EXPECT_TRUE(first["attrs"].is_object());
+  EXPECT_TRUE(first["attributes"].is_object());
+  EXPECT_EQ(first["number"], 1);
+  EXPECT_EQ(first["intermediate"].size(), 2u);
+  EXPECT_EQ(first["energy"][0]["name"], "package-0");
   EXPECT_TRUE(first["params"]["lr"].is_number());
 
   std::string html = read_file(files.html);
@@ -160,6 +163,42 @@ TEST(Report, WorksWithoutEpochOrLayerRecords) {
   EXPECT_EQ(html.find("data-chart=\"epoch-energy\""), std::string::npos);
   EXPECT_NE(html.find("No per-layer-type attribution"), std::string::npos);
   EXPECT_EQ(count(html, "<svg"), static_cast<size_t>(files.charts));
+}
+
+// Regression (issue 13): the report's optimum round was 0-based inside and printed +1, beside
+// 0-based trial numbers elsewhere. Every output now names the trial by its stored number.
+TEST(Report, OptimumRoundIsTheTrialNumberEveryOutputUses) {
+  testing::MemoryStorage storage;
+  tune::StudyInfo info;
+  info.name = "numbers";
+  info.strategy = "random";
+  info.objective = "branin";
+  info.direction = tune::Direction::maximize;
+  info.space_json = "{}";
+  auto study = storage.create_or_open_study(info);
+  for (double value : {0.5, 0.7, 0.9, 0.6}) {
+    auto trial = storage.claim_trial(study.id, {"h", 1, ""}, [](const auto&) {
+      return std::optional<tune::Params>(tune::Params{});
+    });
+    tune::Trial result;
+    result.state = tune::TrialState::complete;
+    result.values = {value};
+    result.joules = 10;
+    storage.finish_trial(trial->id, result);
+  }
+  auto dir = fresh_dir("numbers");
+  auto files = write_report(storage, dir, {});
+  // The best (0.9) is trial 3, the third round: the table says round 3.
+  std::string html = read_file(files.html);
+  EXPECT_NE(html.find("<td>0.9000</td><td>3</td><td>30.0 J</td>"), std::string::npos);
+  auto json = nlohmann::json::parse(read_file(files.json));
+  const auto& trials = json["studies"][0]["trials"];
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(trials[0]["number"], 1);
+  EXPECT_EQ(trials[2]["number"], 3);
+  EXPECT_EQ(trials[2]["values"][0], 0.9);
+  std::string csv = read_file(files.csv);
+  EXPECT_NE(csv.find(",3,complete,0.9,"), std::string::npos);
 }
 
 TEST(Report, EmptyStoreStillReports) {

@@ -146,9 +146,11 @@ TEST(BestSoFar, CarriesBestOverGapsInBothDirections) {
 
 TEST(OptimumRound, FirstRoundWithinToleranceOfFinalBest) {
   std::vector<std::optional<double>> values = {0.5, 0.80, 0.82, 0.70, 0.821, 0.60};
-  EXPECT_EQ(optimum_round(values, true, 0.005), 2u);  // 0.82 is within 0.005 of 0.821
-  EXPECT_EQ(optimum_round(values, true, 0.0), 4u);
-  EXPECT_EQ(optimum_round(values, true, 0.05), 1u);
+  // Rounds count from 1, as trial numbers do.
+  EXPECT_EQ(optimum_round(values, true, 0.005), 3u);  // 0.82 is within 0.005 of 0.821
+  EXPECT_EQ(optimum_round(values, true, 0.0), 5u);
+  EXPECT_EQ(optimum_round(values, true, 0.05), 2u);
+  EXPECT_EQ(optimum_round(values, true, -1.0), 6u);  // an impossible tolerance: the last round
   EXPECT_FALSE(optimum_round({std::nullopt, std::nullopt}, true, 0.01));
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Every trial of every study as CSV (one row per trial, one column per parameter and per energy
-// domain) and as JSON (nested, attrs included), for analysis outside greentune.
+// domain) and as JSON (each trial as tune::to_json writes it), for analysis outside greentune.
 #include <string>
 #include <vector>
 

@@ -11,7 +11,6 @@
 
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/error.hpp"
-#include "greentune/report/attrs.hpp"
 #include "greentune/report/chart_palette.hpp"
 #include "greentune/report/charts.hpp"
 #include "greentune/report/export.hpp"
@@ -124,7 +123,7 @@ struct TuningSummary {
   const StudyRecord* study = nullptr;
   int complete = 0;
   std::optional<double> best;
-  std::optional<size_t> optimum_round;  // 0-based
+  std::optional<int> optimum_round;  // number of the optimum trial (1-based, as stored)
   double joules_to_optimum = 0;
   double total_joules = 0;
 };
@@ -138,17 +137,18 @@ TuningSummary summarize(const StudyRecord& study, double default_tolerance) {
     tolerance = study.config["tolerance"].get<double>();
   std::vector<std::optional<double>> values;
   for (const auto& trial : study.trials) {
-    bool counts = trial.state == tune::TrialState::complete && trial.value;
-    values.push_back(counts ? trial.value : std::nullopt);
+    bool counts = trial.state == tune::TrialState::complete && trial.value();
+    values.push_back(counts ? trial.value() : std::nullopt);
     if (counts) ++s.complete;
     s.total_joules += trial.joules;
   }
   auto curve = best_so_far(values, study.maximize());
   if (!curve.empty()) s.best = curve.back();
-  s.optimum_round = optimum_round(values, study.maximize(), tolerance);
-  if (s.optimum_round)
-    for (size_t i = 0; i <= *s.optimum_round && i < study.trials.size(); ++i)
-      s.joules_to_optimum += study.trials[i].joules;
+  if (auto round = optimum_round(values, study.maximize(), tolerance)) {
+    // The round is the position in the study; what every output prints is the trial's number.
+    s.optimum_round = study.trials[*round - 1].number;
+    for (size_t i = 0; i < *round; ++i) s.joules_to_optimum += study.trials[i].joules;
+  }
   return s;
 }
 
@@ -181,9 +181,6 @@ void setup_section(Page& page, const std::vector<StudyRecord>& studies,
   std::vector<std::pair<std::string, std::string>> machine;
   for (const auto& study : studies)
     if (machine = machine_fields(study.config); !machine.empty()) break;
-  if (machine.empty())
-    for (const auto& trial : all)
-      if (machine = machine_fields(parse_lenient(trial.attrs_json)); !machine.empty()) break;
   if (machine.empty()) {
     page.html += "<p>The studies recorded no machine description (CPU, GPU, BLAS, threads).</p>\n";
   } else {
@@ -229,7 +226,7 @@ void tuning_section(Page& page, const std::string& group,
     const auto* paper = find_paper_optimum_round(study->info.strategy);
     rows.push_back({study->label(), study->info.strategy, std::to_string(study->trials.size()),
                     std::to_string(s.complete), value_text(s.best),
-                    s.optimum_round ? std::to_string(*s.optimum_round + 1) : "n/a",
+                    s.optimum_round ? std::to_string(*s.optimum_round) : "n/a",
                     joules_text(s.joules_to_optimum), joules_text(s.total_joules),
                     energy_provenance(study->trials),
                     paper ? fmt::format("{:g}", paper->mean_round) : "-"});
@@ -255,13 +252,13 @@ void tuning_section(Page& page, const std::string& group,
     XYSeries p{study->label(), arm, {}, Mark::points};
     std::vector<std::optional<double>> values;
     for (const auto& trial : study->trials)
-      values.push_back(trial.state == tune::TrialState::complete ? trial.value : std::nullopt);
+      values.push_back(trial.state == tune::TrialState::complete ? trial.value() : std::nullopt);
     auto curve = best_so_far(values, study->maximize());
     double sum = 0;
     for (size_t i = 0; i < study->trials.size(); ++i) {
       const auto& trial = study->trials[i];
       sum += trial.joules;
-      double round = static_cast<double>(i + 1);
+      double round = static_cast<double>(trial.number);
       if (curve[i]) b.points.push_back({round, *curve[i]});
       c.points.push_back({round, sum});
       if (values[i] && std::isfinite(*values[i])) {
@@ -298,7 +295,7 @@ void tuning_section(Page& page, const std::string& group,
     rounds_by_strategy[strategy];
     joules_by_strategy[strategy];
     if (!s.optimum_round) continue;
-    rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+    rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round));
     joules_by_strategy[strategy].push_back(s.joules_to_optimum);
   }
   BarChart rounds = bar_chart(group + ": rounds to optimum per strategy", {"round", ""}, order);
@@ -364,7 +361,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   const std::string kind = kind_of(study.trials);
   std::vector<const tune::Trial*> runs;
   for (const auto& trial : study.trials)
-    if (trial.state == tune::TrialState::complete && trial.value) runs.push_back(&trial);
+    if (trial.state == tune::TrialState::complete && trial.value()) runs.push_back(&trial);
   if (runs.empty()) {
     page.html += "<p>No completed runs yet.</p>\n";
     return;
@@ -381,7 +378,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
       run.factors.push_back(it == trial->params.end() ? NAN : param_number(it->second));
     }
     run.joules = trial->joules;
-    run.value = *trial->value;
+    run.value = *trial->value();
     sweep_runs.push_back(run);
     points.push_back({run.value, run.joules});
   }
@@ -439,8 +436,8 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   std::map<std::string, std::map<std::string, std::vector<double>>> layers_by_config;
   std::set<std::string> layer_types;
   for (auto* trial : runs) {
-    auto layers = layer_joules(parse_lenient(trial->attrs_json));
-    for (const auto& [type, joules] : layers) {
+    if (!trial->training) continue;
+    for (const auto& [type, joules] : trial->training->layer_joules) {
       layers_by_config[config_label(trial->params)][type].push_back(joules);
       layer_types.insert(type);
     }
@@ -518,54 +515,35 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
 }
 
-// Per-epoch energy by phase and domain, averaged over every run in the group that recorded it.
+// Energy per epoch, averaged over every trial in the group that reported it: the difference of
+// the cumulative joules of consecutive intermediate reports.
 void epoch_section(Page& page, const std::string& group,
                    const std::vector<const StudyRecord*>& studies) {
-  std::map<int, std::map<std::string, std::vector<double>>> by_epoch;  // epoch -> part -> joules
-  std::set<std::string> parts;
-  std::set<std::string> provenance_parts;
-  int runs = 0;
+  std::map<int, std::vector<double>> by_epoch;
+  std::vector<tune::Trial> reported;
   for (auto* study : studies)
     for (const auto& trial : study->trials) {
-      for (const auto& run : epoch_energy(parse_lenient(trial.attrs_json))) {
-        ++runs;
-        for (const auto& epoch : run) {
-          std::map<std::string, double> sums;
-          for (const auto& part : epoch.parts) {
-            // RAPL core/uncore are parts of the package and psys contains it: stacking them
-            // would count the same joules twice.
-            if (part.domain.rfind("core", 0) == 0 || part.domain.rfind("uncore", 0) == 0 ||
-                part.domain == "psys")
-              continue;
-            sums[part.phase + " " + part.domain] += part.joules;
-            provenance_parts.insert(part.domain + " " +
-                                    (part.kind.empty() ? std::string("unlabelled") : part.kind) +
-                                    (part.source.empty() ? "" : " (" + part.source + ")"));
-          }
-          for (const auto& [name, joules] : sums) {
-            by_epoch[epoch.epoch][name].push_back(joules);
-            parts.insert(name);
-          }
-        }
+      double before = 0;
+      bool any = false;
+      for (const auto& report : trial.intermediate) {
+        if (!std::isfinite(report.joules)) continue;
+        by_epoch[report.step].push_back(report.joules - before);
+        before = report.joules;
+        any = true;
       }
+      if (any) reported.push_back(trial);
     }
-  if (runs == 0) return;
-  BarChart chart = bar_chart(group + ": energy per epoch by phase and domain",
-                             {"mean energy per run", "J"}, {}, true);
-  for (const auto& [epoch, by_part] : by_epoch)
+  if (reported.empty()) return;
+  BarChart chart = bar_chart(group + ": energy per epoch", {"mean energy per trial", "J"}, {});
+  BarGroup joules{"all domains", {}};
+  for (const auto& [epoch, values] : by_epoch) {
     chart.categories.push_back(fmt::format("epoch {}", epoch));
-  for (const auto& part : parts) {
-    BarGroup g{part, {}};
-    for (const auto& [epoch, by_part] : by_epoch) {
-      auto it = by_part.find(part);
-      g.values.push_back(it == by_part.end() ? 0.0 : mean(it->second));
-    }
-    chart.groups.push_back(std::move(g));
+    joules.values.push_back(mean(values));
   }
-  std::string provenance;
-  for (const auto& p : provenance_parts) provenance += (provenance.empty() ? "" : ", ") + p;
+  chart.groups.push_back(std::move(joules));
   page.bars("epoch-energy", chart,
-            fmt::format("Mean over {} training runs. Domains: {}.", runs, provenance));
+            fmt::format("Mean over {} trials (training and evaluation of each epoch). Energy: {}.",
+                        reported.size(), energy_provenance(reported)));
 }
 
 void paper_section(Page& page, const std::vector<StudyRecord>& studies,
@@ -579,7 +557,7 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
     if (study.is_sweep()) continue;
     auto s = summarize(study, options.optimum_tolerance);
     if (s.optimum_round)
-      rounds[study.info.strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+      rounds[study.info.strategy].push_back(static_cast<double>(*s.optimum_round));
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& paper : paper_optimum_rounds()) {
@@ -598,11 +576,11 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
     std::vector<std::string> factors;
     std::vector<SweepRun> runs;
     for (const auto& trial : study.trials) {
-      if (trial.state != tune::TrialState::complete || !trial.value) continue;
+      if (trial.state != tune::TrialState::complete || !trial.value()) continue;
       if (factors.empty())
         for (const auto& [name, value] : trial.params)
           if (name != "rep") factors.push_back(name);
-      SweepRun run{{}, trial.joules, *trial.value};
+      SweepRun run{{}, trial.joules, *trial.value()};
       for (const auto& f : factors) {
         auto it = trial.params.find(f);
         run.factors.push_back(it == trial.params.end() ? NAN : param_number(it->second));
@@ -749,7 +727,7 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
   return page.html;
 }
 
-ReportFiles write_report(store::Storage& storage, const std::filesystem::path& out_dir,
+ReportFiles write_report(tune::Storage& storage, const std::filesystem::path& out_dir,
                          const ReportOptions& options) {
   auto studies = load_studies(storage);
   ReportFiles files;

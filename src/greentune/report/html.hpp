@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "greentune/report/study_data.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 namespace greentune::report {
 
@@ -25,7 +25,7 @@ struct ReportFiles {
   int trials = 0;
 };
 
-ReportFiles write_report(store::Storage& storage, const std::filesystem::path& out_dir,
+ReportFiles write_report(tune::Storage& storage, const std::filesystem::path& out_dir,
                          const ReportOptions& options);
 
 // The HTML alone (charts drawn), for callers that hold the studies already.

@@ -187,7 +187,8 @@ std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<d
                            maximize ? tune::Direction::maximize : tune::Direction::minimize);
 }
 
-// Not tune::summarize_study's: 0-based, one-sided gap, a negative tolerance still gives the last.
+// Not tune::summarize_study's: by position (values need no trial), one-sided gap, and a negative
+// tolerance still gives the last round.
 std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& values, bool maximize,
                                     double tolerance) {
   auto curve = best_so_far(values, maximize);
@@ -196,9 +197,9 @@ std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& va
   for (size_t i = 0; i < curve.size(); ++i) {
     if (!curve[i]) continue;
     double gap = maximize ? final_best - *curve[i] : *curve[i] - final_best;
-    if (gap <= tolerance) return i;
+    if (gap <= tolerance) return i + 1;
   }
-  return curve.size() - 1;
+  return curve.size();
 }
 
 double mean(const std::vector<double>& xs) {

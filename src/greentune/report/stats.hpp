@@ -56,8 +56,9 @@ std::optional<size_t> cheapest_within(const std::vector<Point>& points, double t
 std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<double>>& values,
                                                bool maximize);
 
-// The first round whose best-so-far is within `tolerance` of the final best (the paper's "round
-// after which no substantial gain follows"); std::nullopt when no round has a value.
+// The first round (1-based: values[0] is round 1) whose best-so-far is within `tolerance` of the
+// final best (the paper's "round after which no substantial gain follows"); std::nullopt when no
+// round has a value.
 std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& values, bool maximize,
                                     double tolerance);
 

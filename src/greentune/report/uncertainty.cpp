@@ -154,7 +154,7 @@ OptimumRounds optimum_rounds(const std::vector<std::optional<double>>& values, b
   OptimumRounds out;
   out.tolerance = tolerance;
   out.fraction = fraction;
-  if (auto paper = optimum_round(values, maximize, tolerance)) out.within_tolerance = *paper + 1;
+  if (auto paper = optimum_round(values, maximize, tolerance)) out.within_tolerance = *paper;
   auto curve = best_so_far(values, maximize);
   auto first =
       std::find_if(curve.begin(), curve.end(), [](const auto& v) { return v.has_value(); });
