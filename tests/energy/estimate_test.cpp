@@ -84,7 +84,8 @@ std::vector<std::unique_ptr<Source>> only(std::unique_ptr<Source> source) {
 EstimateOptions two_watts_per_cpu(EstimateScope scope) {
   EstimateOptions options;
   options.scope = scope;
-  options.cpu_tdp_watts = 2.0 * read_cpuinfo("/proc").cpus_per_package;
+  options.cpu_tdp_watts = 16.0;
+  options.cpu_threads = 8;
   return options;
 }
 
@@ -182,7 +183,7 @@ TEST(Estimate, MethodNamesTheTableEntryTheModelAndWhy) {
   const std::string& method = probe.domains[0].method;
   EXPECT_NE(method.find("table entry 'AMD EPYC 8024P'"), std::string::npos) << method;
   EXPECT_NE(method.find("90 W"), std::string::npos) << method;
-  EXPECT_NE(method.find("16 logical CPUs"), std::string::npos) << method;
+  EXPECT_NE(method.find("16 threads per package of 'AMD EPYC 8024P'"), std::string::npos) << method;
   EXPECT_NE(method.find("TDP x load"), std::string::npos) << method;
   EXPECT_NE(method.find("perf: no power PMU"), std::string::npos) << method;
   EXPECT_EQ(probe.domains[1].name, "dram");
