@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli/command.hpp"
+#include "greentune/common/csv.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
 
@@ -20,13 +21,7 @@ struct TrialsOptions {
 };
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return csv_cell(text);
 }
 
 std::string value_text(const std::optional<double>& value) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "greentune/common/csv.hpp"
 #include "greentune/tune/space.hpp"
 
 namespace greentune::report {
@@ -17,13 +18,7 @@ std::string number(double x) {
 }  // namespace
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return csv_cell(text);
 }
 
 std::string trials_csv(const std::vector<StudyRecord>& studies) {

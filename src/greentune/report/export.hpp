@@ -11,7 +11,8 @@ namespace greentune::report {
 std::string trials_csv(const std::vector<StudyRecord>& studies);
 std::string trials_json(const std::vector<StudyRecord>& studies);
 
-// RFC 4180 field: quoted when it holds a comma, quote or line break.
+// One cell, by greentune::csv_cell: RFC 4180 quoting, and text a spreadsheet would run as a
+// formula prefixed with a quote.
 std::string csv_field(const std::string& text);
 
 }  // namespace greentune::report

@@ -740,9 +740,10 @@ ReportFiles write_report(tune::Storage& storage, const std::filesystem::path& ou
   std::string html = render_report_html(studies, options, &files.charts);
   std::string csv = trials_csv(studies);
   std::string json = trials_json(studies);
-  write_file_atomically(files.csv, csv);
-  write_file_atomically(files.json, json);
-  write_file_atomically(files.html, html);
+  // The report's folder is its output, made when missing (unlike a --json file's folder).
+  write_file_atomically(files.csv, csv, MissingFolder::create);
+  write_file_atomically(files.json, json, MissingFolder::create);
+  write_file_atomically(files.html, html, MissingFolder::create);
   return files;
 }
 
