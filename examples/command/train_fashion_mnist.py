@@ -24,16 +24,23 @@ from torch import nn
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 
 
-def read_idx(path):
-    """An IDX file (gzipped or not) as a uint8 tensor of its dimensions."""
+def read_idx(path, limit=0):
+    """An IDX file (gzipped or not) as a uint8 tensor; only its first `limit` items when given."""
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
-        data = f.read()
-    zero, kind, dims = struct.unpack(">HBB", data[:4])
-    if zero != 0 or kind != 0x08:
-        raise SystemExit(f"{path}: not an IDX file of unsigned bytes")
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return torch.frombuffer(bytearray(data[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
+        zero, kind, dims = struct.unpack(">HBB", f.read(4))
+        if zero != 0 or kind != 0x08:
+            raise SystemExit(f"{path}: not an IDX file of unsigned bytes")
+        shape = list(struct.unpack(">" + "I" * dims, f.read(4 * dims)))
+        if limit:
+            shape[0] = min(shape[0], limit)
+        item = 1
+        for d in shape[1:]:
+            item *= d
+        data = f.read(shape[0] * item)  # a subset decompresses only what it uses
+    if len(data) != shape[0] * item:
+        raise SystemExit(f"{path}: truncated")
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8).reshape(shape)
 
 
 def find(data_dir, stem):
@@ -46,10 +53,8 @@ def find(data_dir, stem):
 
 def load(data_dir, split, limit):
     prefix = "train" if split == "train" else "t10k"
-    images = read_idx(find(data_dir, f"{prefix}-images-idx3-ubyte"))
-    labels = read_idx(find(data_dir, f"{prefix}-labels-idx1-ubyte"))
-    if limit:
-        images, labels = images[:limit], labels[:limit]
+    images = read_idx(find(data_dir, f"{prefix}-images-idx3-ubyte"), limit)
+    labels = read_idx(find(data_dir, f"{prefix}-labels-idx1-ubyte"), limit)
     return images.float().div_(255).reshape(len(images), -1), labels.long()
 
 

@@ -9,7 +9,7 @@
 #include "greentune/command/config.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace greentune::cli {
 namespace {
@@ -128,12 +128,12 @@ std::string CommandTuning::energy_summary() const {
 
 std::string CommandTuning::trial_note(const tune::Trial& trial) {
   if (trial.state == tune::TrialState::complete) return "";
-  auto attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-  if (!attrs.is_object()) return "";
   std::string note = fmt::format("  trial {} {}: {}", trial.number, tune::to_string(trial.state),
-                                 attrs.value("error", std::string("no reason given")));
-  if (attrs.contains("trial_dir") && attrs["trial_dir"].is_string()) {
-    note += fmt::format(" (output: {}/output.log)", attrs["trial_dir"].get<std::string>());
+                                 trial.error.empty() ? "no reason given" : trial.error);
+  const auto& attributes = trial.attributes;
+  if (attributes.is_object() && attributes.contains("trial_dir") &&
+      attributes["trial_dir"].is_string()) {
+    note += fmt::format(" (output: {}/output.log)", attributes["trial_dir"].get<std::string>());
   }
   return note + "\n";
 }
@@ -178,7 +178,7 @@ void CommandTuning::run(tune::Study& study, const tune::StudyOptions& options,
     std::vector<std::thread> threads;
     for (int w = 0; w < options_.workers; ++w) {
       threads.emplace_back([&] {
-        std::unique_ptr<store::Storage> storage;
+        std::unique_ptr<tune::Storage> storage;
         std::unique_ptr<tune::Study> own;
         try {
           storage = store::open_storage(storage_url);

@@ -78,12 +78,32 @@ step = "epoch"
     const int x = t["params"]["x"].get<int>();
     if (x == 1) {
       EXPECT_EQ(t["state"], "failed");
-      EXPECT_THAT(t.dump(), HasSubstr("broken on purpose"));
+      EXPECT_EQ(t["error"], "exit code 1");
+      EXPECT_EQ(t["retry"], false);
+      EXPECT_THAT(t["attributes"]["stderr_tail"].get<std::string>(),
+                  HasSubstr("broken on purpose"));
       continue;
     }
     ++complete;
+    // What `greentune trials --json` promises for every trial.
     EXPECT_EQ(t["state"], "complete");
-    EXPECT_THAT(t.dump(), HasSubstr("\"trial_dir\""));
+    EXPECT_EQ(t["values"], nlohmann::json::array({3 * x}));
+    EXPECT_GT(t["seconds"].get<double>(), 0);
+    EXPECT_GT(t["finished_at"].get<double>(), t["started_at"].get<double>() - 1e-9);
+    ASSERT_FALSE(t["energy"].empty());
+    for (const auto& d : t["energy"]) {
+      EXPECT_TRUE(d["kind"] == "measured" || d["kind"] == "estimated") << d.dump();
+      EXPECT_TRUE(d.contains("name") && d.contains("source") && d.contains("joules"));
+    }
+    ASSERT_EQ(t["intermediate"].size(), 3u);
+    for (int e = 1; e <= 3; ++e) {
+      const auto& r = t["intermediate"][e - 1];
+      EXPECT_EQ(r["step"], e);
+      EXPECT_EQ(r["values"], nlohmann::json::array({x * e}));
+      EXPECT_TRUE(r["seconds"].is_number());
+      EXPECT_TRUE(r["joules"].is_number());
+    }
+    EXPECT_TRUE(t["attributes"]["trial_dir"].is_string());
   }
   EXPECT_EQ(numbers.size(), trials.size());
   EXPECT_EQ(complete, 4);

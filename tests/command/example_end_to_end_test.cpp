@@ -50,11 +50,14 @@ timeout_seconds = 600
   ASSERT_EQ(trials.size(), 3u);
   for (const auto& t : trials) {
     ASSERT_EQ(t["state"], "complete") << t.dump();
-    const double accuracy = t["value"].get<double>();
+    const double accuracy = t["values"][0].get<double>();
     EXPECT_GT(accuracy, 0.3) << "1 epoch on 2,000 images should beat chance (0.1) easily";
     EXPECT_LE(accuracy, 1.0);
     EXPECT_GT(t["joules"].get<double>(), 0);
-    const std::string trial_dir = t["attrs"]["trial_dir"].get<std::string>();
+    ASSERT_EQ(t["intermediate"].size(), 1u);  // one epoch, one report
+    EXPECT_EQ(t["intermediate"][0]["step"], 1);
+    EXPECT_EQ(t["intermediate"][0]["values"][0], t["values"][0]);
+    const std::string trial_dir = t["attributes"]["trial_dir"].get<std::string>();
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(trial_dir) / "model.pt"));
   }
 }

@@ -9,7 +9,7 @@
 
 #include "command_test_support.hpp"
 #include "greentune/command/objective.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -75,8 +75,8 @@ print('{"score": %s}' % os.environ["GREENTUNE_PARAM_X"])
   int burners = 0, sleepers = 0;
   for (const auto& t : trials) {
     EXPECT_TRUE(numbers.insert(t.number).second) << "trial number " << t.number << " twice";
-    ASSERT_EQ(t.state, tune::TrialState::complete) << t.attrs_json;
-    EXPECT_DOUBLE_EQ(*t.value, std::get<double>(t.params.at("x")));
+    ASSERT_EQ(t.state, tune::TrialState::complete) << t.error;
+    EXPECT_DOUBLE_EQ(*t.value(), std::get<double>(t.params.at("x")));
     joules_of_trials += t.joules;
     // 10 J per CPU-second: a burner is charged for its own 0.3 s (a little less when the machine's
     // and the trials' CPU clocks are read a moment apart), a sleeper for almost nothing.
@@ -87,8 +87,10 @@ print('{"score": %s}' % os.environ["GREENTUNE_PARAM_X"])
       ++sleepers;
       EXPECT_LT(t.joules, 1.0) << "trial " << t.number;
     }
-    auto attrs = nlohmann::json::parse(t.attrs_json);
-    EXPECT_EQ(attrs["energy_attribution"], "cpu-time-share");
+    EXPECT_EQ(t.attributes["energy_attribution"], "cpu-time-share");
+    ASSERT_TRUE(t.conditions.cpu_share);
+    EXPECT_GE(*t.conditions.cpu_share, 0);
+    EXPECT_LE(*t.conditions.cpu_share, 1);
   }
   // Nothing is counted twice: the trials together used no more than the machine.
   EXPECT_LE(joules_of_trials, joules_spent + 1e-6);

@@ -128,7 +128,7 @@ TEST(PruningSavingsTest, CompleteTrialsWithoutReportsOrJoulesAreNotARate) {
 TEST(PruningSavingsTest, TrialCostReadsTheLastStepAndJoules) {
   Trial t;
   t.state = pruned;
-  t.intermediate = {{1, 0.5}, {3, 0.6}, {2, 0.55}};
+  t.intermediate = {{1, {0.5}, 1, 10}, {3, {0.6}, 3, 30}, {2, {0.55}, 2, 20}};
   t.joules = 42;
   const auto cost = trial_cost(t, 20);
   EXPECT_EQ(cost.steps_done, 3);

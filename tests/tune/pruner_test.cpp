@@ -26,7 +26,7 @@ TEST(CurveTest, CurvesFromTrialsCarryNumberStateAndReports) {
   Trial a;
   a.number = 7;
   a.state = TrialState::pruned;
-  a.intermediate = {{2, 0.5}, {1, 0.4}};
+  a.intermediate = {{2, {0.5}, 0, 0}, {1, {0.4}, 0, 0}};
   Trial b;
   b.number = 8;
   const auto curves = curves_from_trials({a, b});
@@ -72,7 +72,7 @@ TEST(DecideFromTrialsTest, FindsTheCurrentTrialInTheHistory) {
   Trial a, b;
   a.number = 0;
   b.number = 1;
-  b.intermediate = {{1, 0.1}, {2, 0.2}};
+  b.intermediate = {{1, {0.1}, 0, 0}, {2, {0.2}, 0, 0}};
   EXPECT_TRUE(decide_from_trials(pruner, {a, b}, 1, Direction::maximize).prune);
   EXPECT_FALSE(decide_from_trials(pruner, {a, b}, 0, Direction::maximize).prune);
   EXPECT_FALSE(decide_from_trials(pruner, {a, b}, 5, Direction::maximize).prune);  // not there

@@ -9,7 +9,11 @@ tune::Objective make_command_objective(std::shared_ptr<const CommandRuntime> run
           send_report(context, report);
           return context.should_prune();
         });
-    if (outcome.ending == Ending::interrupted) throw Interrupted(outcome.failure);
+    if (outcome.ending == Ending::interrupted) {
+      // The study fails the trial (retryable) from the exception, with what this probe says.
+      context.set_usage_probe([usage = usage_of(outcome)] { return usage; });
+      throw Interrupted(outcome.failure);
+    }
     return to_objective_result(outcome);
   };
 }

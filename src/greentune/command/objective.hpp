@@ -22,5 +22,7 @@ tune::Objective make_command_objective(std::shared_ptr<const CommandRuntime> run
 // TrialContext takes it, and the outcome as the study stores it.
 void send_report(tune::TrialContext& context, const StepReport& report);
 tune::ObjectiveResult to_objective_result(const CommandOutcome& outcome);
+// The time and energy an outcome used, as a trial that ended without a result keeps them.
+tune::Usage usage_of(const CommandOutcome& outcome);
 
 }  // namespace greentune::command

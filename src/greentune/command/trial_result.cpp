@@ -7,8 +7,24 @@
 namespace greentune::command {
 
 void send_report(tune::TrialContext& context, const StepReport& report) {
-  if (report.values.empty()) return;
-  context.report(static_cast<int>(report.step), report.values.front());
+  tune::IntermediateReport stored;
+  stored.step = static_cast<int>(report.step);
+  stored.values = report.values;
+  stored.seconds = report.seconds;
+  stored.joules = report.joules;  // NaN when energy is not measured
+  context.report(stored);
+}
+
+tune::Usage usage_of(const CommandOutcome& outcome) {
+  tune::Usage usage;
+  usage.seconds = outcome.seconds;
+  if (outcome.energy) {
+    usage.joules = outcome.energy->joules;
+    for (const auto& d : outcome.energy->domains) {
+      usage.energy.push_back({d.domain.name, d.domain.kind, d.domain.source, d.joules});
+    }
+  }
+  return usage;
 }
 
 tune::ObjectiveResult to_objective_result(const CommandOutcome& outcome) {
@@ -20,32 +36,26 @@ tune::ObjectiveResult to_objective_result(const CommandOutcome& outcome) {
   } else {
     result.state = tune::TrialState::failed;
   }
-  if (outcome.values && !outcome.values->empty()) {
-    result.value = outcome.values->front();
-    result.values.assign(outcome.values->begin() + 1, outcome.values->end());
-  }
-  if (result.state == tune::TrialState::failed) result.value.reset();
-  result.seconds = outcome.seconds;
-  nlohmann::json attrs = nlohmann::json::object();
+  if (outcome.values && result.state != tune::TrialState::failed) result.values = *outcome.values;
+  const tune::Usage usage = usage_of(outcome);
+  result.seconds = usage.seconds;
+  result.energy = usage.energy;
+  result.joules = usage.joules;
+  result.error = outcome.failure;
+  auto& attributes = result.attributes;
   if (outcome.energy) {
-    for (const auto& d : outcome.energy->domains) {
-      result.energy.push_back({d.domain.name, d.domain.source, d.domain.kind, d.joules});
-    }
-    result.joules = outcome.energy->joules;
-    const double busy = std::max(outcome.energy->machine_cpu_seconds, outcome.energy->cpu_seconds);
-    if (busy > 0) attrs["cpu_share"] = outcome.energy->cpu_seconds / busy;
-    attrs["energy_attribution"] = "cpu-time-share";
+    const LedgerReading& e = *outcome.energy;
+    const double busy = std::max(e.machine_cpu_seconds, e.cpu_seconds);
+    if (busy > 0) result.conditions.cpu_share = e.cpu_seconds / busy;
+    result.conditions.other_cpu_seconds = std::max(0.0, e.machine_cpu_seconds - e.cpu_seconds);
+    // Machine-wide counters split between the trials running at once (energy_ledger.hpp).
+    attributes["energy_attribution"] = "cpu-time-share";
   }
-  if (!outcome.failure.empty()) attrs["error"] = outcome.failure;
-  if (result.state == tune::TrialState::failed) {
-    attrs["retry"] = false;
-    attrs["stderr_tail"] = outcome.stderr_tail;
-  }
-  if (outcome.ending == Ending::exited) attrs["exit_code"] = outcome.exit_code;
-  if (outcome.ending == Ending::signalled) attrs["signal"] = outcome.signal;
-  attrs["trial_dir"] = outcome.trial_dir.string();
-  if (!outcome.gpu.empty()) attrs["gpu"] = outcome.gpu;
-  result.attrs_json = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (result.state == tune::TrialState::failed) attributes["stderr_tail"] = outcome.stderr_tail;
+  if (outcome.ending == Ending::exited) attributes["exit_code"] = outcome.exit_code;
+  if (outcome.ending == Ending::signalled) attributes["signal"] = outcome.signal;
+  attributes["trial_dir"] = outcome.trial_dir.string();
+  if (!outcome.gpu.empty()) attributes["gpu"] = outcome.gpu;
   return result;
 }
 

@@ -23,7 +23,10 @@ Curve make_curve(int trial_number, TrialState state, std::vector<CurvePoint> poi
 Curve curve_of(const Trial& trial) {
   std::vector<CurvePoint> points;
   points.reserve(trial.intermediate.size());
-  for (const auto& report : trial.intermediate) points.push_back({report.step, report.value});
+  // Multi-objective studies prune on the first objective; a report without one counts as NaN.
+  for (const auto& report : trial.intermediate)
+    points.push_back({report.step, report.values.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                         : report.values.front()});
   return make_curve(trial.number, trial.state, std::move(points));
 }
 
