@@ -12,42 +12,6 @@
 #include "greentune/store/open_storage.hpp"
 
 namespace greentune::cli {
-namespace {
-
-// The ledger's domain of each GPU given with --gpus. NVML numbers the GPUs greentune sees
-// (gpu-0, gpu-1, ... in the order of greentune's own CUDA_VISIBLE_DEVICES, or all of them), while
-// a trial's CUDA_VISIBLE_DEVICES names the GPU as the driver does.
-std::map<std::string, std::string> gpu_domains(const std::vector<std::string>& gpus,
-                                               const std::vector<command::LedgerDomain>& domains) {
-  std::vector<std::string> seen;  // what greentune's NVML source calls gpu-0, gpu-1, ...
-  if (const char* visible = std::getenv("CUDA_VISIBLE_DEVICES")) {
-    std::string list(visible);
-    size_t start = 0;
-    while (start <= list.size()) {
-      auto comma = list.find(',', start);
-      seen.push_back(list.substr(start, comma == std::string::npos ? comma : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  std::map<std::string, std::string> out;
-  for (const auto& gpu : gpus) {
-    std::string domain;
-    if (seen.empty()) {
-      domain = "gpu-" + gpu;
-    } else {
-      for (size_t i = 0; i < seen.size(); ++i) {
-        if (seen[i] == gpu) domain = "gpu-" + std::to_string(i);
-      }
-    }
-    for (const auto& d : domains) {
-      if (d.gpu && d.name == domain) out[gpu] = domain;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 CommandTuning::CommandTuning(const tune::StudyConfig& config, const std::string& config_path,
                              const WorkerOptions& options)
@@ -103,7 +67,10 @@ CommandTuning::CommandTuning(const tune::StudyConfig& config, const std::string&
     }
     energy_summary_ = fmt::format(
         "energy: {}; each trial is charged its share of the CPU time and its own GPUs", domains);
-    if (gpus_) runtime->gpu_domains = gpu_domains(gpus_->gpus(), ledger_->domains());
+    if (gpus_) {
+      runtime->gpu_domains = command::gpu_domains(gpus_->gpus(), ledger_->domains(),
+                                                  std::getenv("CUDA_VISIBLE_DEVICES"));
+    }
   } else if (wants_joules) {
     throw InputError(fmt::format(
         "{}: command.metrics has \"joules\", but energy is not measured here{}", config_path,

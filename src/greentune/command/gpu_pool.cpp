@@ -34,6 +34,40 @@ std::vector<std::string> parse_gpu_list(const std::string& text) {
   return out;
 }
 
+std::map<std::string, std::string> gpu_domains(const std::vector<std::string>& gpus,
+                                               const std::vector<LedgerDomain>& domains,
+                                               const char* visible) {
+  std::vector<std::string> seen;  // what the NVML source calls gpu-0, gpu-1, ...
+  if (visible != nullptr) {
+    const std::string list(visible);
+    size_t start = 0;
+    while (true) {
+      const auto comma = list.find(',', start);
+      std::string entry = list.substr(start, comma == std::string::npos ? comma : comma - start);
+      while (!entry.empty() && entry.front() == ' ') entry.erase(entry.begin());
+      while (!entry.empty() && entry.back() == ' ') entry.pop_back();
+      seen.push_back(entry);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& gpu : gpus) {
+    std::string domain;
+    if (visible == nullptr) {
+      domain = "gpu-" + gpu;
+    } else {
+      for (size_t i = 0; i < seen.size(); ++i) {
+        if (seen[i] == gpu) domain = "gpu-" + std::to_string(i);
+      }
+    }
+    for (const auto& d : domains) {
+      if (d.gpu && d.name == domain) out[gpu] = domain;
+    }
+  }
+  return out;
+}
+
 GpuPool::GpuPool(std::vector<std::string> gpus, int trials_per_gpu)
     : gpus_(std::move(gpus)), trials_per_gpu_(trials_per_gpu), in_use_(gpus_.size(), 0) {
   if (gpus_.empty()) throw InputError("--gpus: expected at least one GPU");

@@ -2,11 +2,13 @@
 // `--gpus 0,1,2,3`: each running trial gets one GPU through CUDA_VISIBLE_DEVICES, the least busy
 // one (round-robin among equals), and never a GPU that already has `trials_per_gpu` trials.
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "greentune/command/energy_ledger.hpp"
 #include "greentune/command/stop_switch.hpp"
 
 namespace greentune::command {
@@ -14,6 +16,15 @@ namespace greentune::command {
 // "0,1,2" or "GPU-8d1c...,GPU-1f3e..." as CUDA_VISIBLE_DEVICES takes them; InputError on an
 // empty entry or a repeated one.
 std::vector<std::string> parse_gpu_list(const std::string& text);
+
+// The energy domain of each GPU of `gpus` among `domains`. NVML's gpu-N is CUDA's device N of the
+// GPUs greentune sees (`visible`: greentune's own CUDA_VISIBLE_DEVICES, nullptr when unset),
+// while a trial's CUDA_VISIBLE_DEVICES names the GPU as CUDA does with nothing set: so with
+// `visible` set, a GPU is found by its place in that list. A GPU without a domain is left out
+// (its trials are charged no GPU energy).
+std::map<std::string, std::string> gpu_domains(const std::vector<std::string>& gpus,
+                                               const std::vector<LedgerDomain>& domains,
+                                               const char* visible);
 
 class GpuPool {
  public:
