@@ -320,6 +320,35 @@ sleep 1000
   EXPECT_EQ(run_command_trial(r, kParams, 2, {}).ending, Ending::interrupted);
 }
 
+// A report the study cannot store (its database gone, say) ends the run with that error, and
+// leaves no process of the trial behind.
+TEST_F(CommandTest, AnErrorWhileReportingLeavesNoProcessBehind) {
+  write_program(dir_ / "report-then-wait.sh", R"(#!/bin/bash
+echo $$ > "$GREENTUNE_TRIAL_DIR/pid"
+sleep 1000 &
+echo $! > "$GREENTUNE_TRIAL_DIR/child"
+echo '{"score": 0.5}'
+wait
+)");
+  auto r = runtime({"./report-then-wait.sh"});
+  EnergyLedger ledger(std::make_unique<testing::CpuProportionalCounters>(),
+                      std::chrono::milliseconds(0));
+  r.ledger = &ledger;
+  EXPECT_THROW(run_command_trial(r, kParams, 1,
+                                 [](const StepReport&) -> bool {
+                                   throw std::runtime_error("database is locked");
+                                 }),
+               std::runtime_error);
+  const auto trial_dir = dir_ / "trials" / "study" / "1";
+  EXPECT_TRUE(process_gone(std::stoi(slurp(trial_dir / "pid"))));
+  ASSERT_TRUE(wait_for_file(trial_dir / "child"));
+  const pid_t child = std::stoi(slurp(trial_dir / "child"));
+  for (int i = 0; i < 200 && !process_gone(child); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // reaped by init or by us
+  }
+  EXPECT_TRUE(process_gone(child));
+}
+
 TEST(GpuPool, HandsOutTheLeastBusyGpuAndNeverMoreThanAllowed) {
   GpuPool pool(parse_gpu_list("0,1"), 2);
   auto a = pool.acquire(nullptr);

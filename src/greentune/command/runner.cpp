@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -92,6 +93,23 @@ class Tail {
  private:
   size_t capacity_;
   std::string data_;
+};
+
+// Runs `action` when the scope is left by an exception as well as normally.
+class OnExit {
+ public:
+  explicit OnExit(std::function<void()> action) : action_(std::move(action)) {}
+  ~OnExit() {
+    try {
+      action_();
+    } catch (const std::exception&) {  // already unwinding, or nothing better to do
+    }
+  }
+  OnExit(const OnExit&) = delete;
+  OnExit& operator=(const OnExit&) = delete;
+
+ private:
+  std::function<void()> action_;
 };
 
 std::vector<std::string> trial_environment(const CommandRuntime& runtime,
@@ -258,6 +276,10 @@ CommandOutcome run_command_trial(const CommandRuntime& runtime, const tune::Para
     if (account) outcome.energy = runtime.ledger->close(*account);
     account.reset();
   };
+  // A run that unwinds (a store error while reporting, say) leaves no account open...
+  OnExit account_left_open([&] {
+    if (account) runtime.ledger->close(*account);
+  });
 
   const auto started = Clock::now();
   Spawned child;
@@ -272,6 +294,18 @@ CommandOutcome run_command_trial(const CommandRuntime& runtime, const tune::Para
   }
   const pid_t pid = child.pid;
   cpu->set_group(pid);
+  // ...and no process of the trial behind.
+  bool settled = false;
+  OnExit processes_left_behind([&] {
+    if (settled) return;
+    signal_group(pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    // Every member got SIGKILL, so waiting for the group's processes that are ours is short.
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    while (::waitpid(-pid, nullptr, 0) > 0 || errno == EINTR) {
+    }
+  });
 
   // What the program printed so far.
   const ReportKeys keys = report_keys(config);
@@ -443,6 +477,7 @@ CommandOutcome run_command_trial(const CommandRuntime& runtime, const tune::Para
       }
     }
   }
+  settled = true;
   if (!leader_done) ended_at = Clock::now();
 
   close_account();
