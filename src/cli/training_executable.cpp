@@ -21,6 +21,8 @@ std::vector<fs::path> candidate_paths() {
   if (const char* given = std::getenv(training_executable_variable); given && *given) {
     return {given};
   }
+  // Not a greentune-train left in the build folder by an earlier configuration with LibTorch.
+  if (!training_build().with_torch) return {};
   std::error_code error;
   const fs::path self = fs::read_symlink("/proc/self/exe", error);
   if (error) return {};

@@ -15,8 +15,8 @@ inline constexpr const char* training_executable_name = "greentune-train";
 inline constexpr const char* training_executable_variable = "GREENTUNE_TRAIN_EXECUTABLE";
 
 // $GREENTUNE_TRAIN_EXECUTABLE when set, else greentune-train beside this executable (the build
-// tree, or both installed in one folder), else ../libexec/greentune/ (`cmake --install`).
-// nullopt when none of them exists.
+// tree, or both installed in one folder), else ../libexec/greentune/ (`cmake --install`); only
+// the variable when greentune was built without LibTorch. nullopt when none of them exists.
 std::optional<std::filesystem::path> find_training_executable();
 
 // Runs this process's command line in greentune-train. Returns only by throwing: an Error that
