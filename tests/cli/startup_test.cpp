@@ -87,6 +87,7 @@ class Startup : public CliTest {
                              "printf '%s\\n' \"$@\" > args.txt\n"
                              "cat > stdin.txt\n"
                              "echo $$ > pid.txt\n"
+                             "echo \"${GOMP_SPINCOUNT-unset}\" > spin.txt\n"
                           << tail << "\n";
     fs::permissions(script, fs::perms::owner_all);
     return "GREENTUNE_TRAIN_EXECUTABLE=" + script.string();
@@ -126,6 +127,19 @@ TEST_F(Startup, ForwardedCommandsGetTheArgumentsStdinAndExitCode) {
   EXPECT_EQ(slurp(dir_ / "args.txt"),
             "-v\ntrain\n--epochs\n3\ntwo words\n--help\n--\n--json\nx.json\n");
   EXPECT_EQ(slurp(dir_ / "stdin.txt"), "from stdin\n");
+}
+
+TEST_F(Startup, ForwardedCommandsGetTheShortOpenMpSpinUnlessTheUserSetOne) {
+  // What greentune-train would otherwise re-execute itself for (loading LibTorch twice).
+  const std::string fake = fake_training_executable("exit 0");
+  ASSERT_EQ(run_with_env("-u GOMP_SPINCOUNT -u OMP_WAIT_POLICY " + fake, "train", "a").exit_code,
+            0);
+  EXPECT_EQ(slurp(dir_ / "spin.txt"), "10000\n");
+  ASSERT_EQ(
+      run_with_env("-u GOMP_SPINCOUNT OMP_WAIT_POLICY=passive " + fake, "train", "b").exit_code, 0);
+  EXPECT_EQ(slurp(dir_ / "spin.txt"), "unset\n");
+  ASSERT_EQ(run_with_env("GOMP_SPINCOUNT=5 " + fake, "train", "c").exit_code, 0);
+  EXPECT_EQ(slurp(dir_ / "spin.txt"), "5\n");
 }
 
 TEST_F(Startup, ExperimentSweepAndInfoTorchAreForwarded) {
