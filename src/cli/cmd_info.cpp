@@ -72,7 +72,9 @@ void print_training_build() {
 }
 #endif
 
-int run_info(const InfoOptions& options) {
+// greentune-train accepts --torch too (it has LibTorch loaded already), so that `greentune info
+// --torch` can run it with the same arguments.
+int run_info([[maybe_unused]] const InfoOptions& options) {
 #if !GREENTUNE_HAS_TORCH
   if (options.torch) cli::exec_training_executable();
 #endif
@@ -84,7 +86,6 @@ int run_info(const InfoOptions& options) {
              machine.cpu_packages);
   fmt::print("kernel      {}\n", machine.kernel);
 #if GREENTUNE_HAS_TORCH
-  (void)options;
   fmt::print("blas        {}\n", machine.blas);
   fmt::print("allocator   {}\n", machine.allocator);
   print_training_runtime();

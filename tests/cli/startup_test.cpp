@@ -249,6 +249,19 @@ TEST_F(Startup, TrainHelpIsTheTrainingExecutablesAndBothListTheSameCommands) {
   EXPECT_EQ(commands(light.out), commands(slurp(dir_ / "heavy.out")));
 }
 
+TEST_F(Startup, InfoNamesTheTrainingExecutableAndWithTorchWhatItLoaded) {
+  const CliRun info = run_cli("info", "info");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr(std::string("training    ") + GREENTUNE_TRAIN_CLI + "\n"));
+  EXPECT_THAT(info.out, HasSubstr("libtorch    "));
+  const CliRun loaded = run_cli("info --torch", "torch");
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_THAT(loaded.out, HasSubstr("training    this executable"));
+  EXPECT_THAT(loaded.out, HasSubstr("allocator   "));
+  EXPECT_THAT(loaded.out, HasSubstr("/libtorch"));  // a mapped file, with its folder
+  EXPECT_THAT(loaded.out, HasSubstr("(CUDA "));
+}
+
 TEST_F(Startup, TheTrainingExecutableLoadsLibTorch) {
   // The control for the loader log above: the same method sees LibTorch where it is.
   const std::string command = std::string("cd ") + dir_.string() + " && env LD_DEBUG=libs " +
