@@ -16,12 +16,11 @@
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
 #include "greentune/energy/monitor.hpp"
-#include "greentune/store/params_codec.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/measured/measured_objective.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
 #include "greentune/tune/config.hpp"
-#include "greentune/tune/measured_objective.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
@@ -83,7 +82,7 @@ tune::Objective make_objective(const tune::StudyConfig& config, const std::strin
 #endif
   }
   auto objective = tune::benchmark_objective(config.objective);
-  return monitor ? tune::measured(std::move(objective), *monitor) : objective;
+  return monitor ? measured::measured(std::move(objective), *monitor) : objective;
 }
 
 nlohmann::json summary_json(const tune::StudySummary& s) {
@@ -159,11 +158,12 @@ int run_tune(const TuneOptions& options) {
   int width = static_cast<int>(std::to_string(config.rounds).size());
   study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
     std::string value = p.trial->state == tune::TrialState::complete
-                            ? format_value(p.trial->value)
+                            ? format_value(p.trial->value())
                             : std::string(tune::to_string(p.trial->state));
-    fmt::print("round {:>{}}/{}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n", p.round,
-               width, p.rounds, value, format_value(p.best), p.joules,
-               duration_text(p.eta_seconds));
+    fmt::print(
+        "round {:>{}}/{}  trial {:>{}}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n",
+        p.round, width, p.rounds, p.trial->number, width, value, format_value(p.best), p.joules,
+        duration_text(p.eta_seconds));
     std::fflush(stdout);
   });
   active_study = nullptr;
@@ -180,7 +180,7 @@ int run_tune(const TuneOptions& options) {
   auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
   auto best = study.best_trial();
   if (best) {
-    fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value),
+    fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value()),
                format_params(best->params));
   } else {
     fmt::print("best: none (no trial completed)\n");
@@ -204,7 +204,7 @@ int run_tune(const TuneOptions& options) {
     out["seed"] = config.seed;
     out["tolerance"] = config.tolerance;
     out["summary"] = summary_json(summary);
-    out["best_trial"] = best ? store::trial_to_json(*best) : nlohmann::json(nullptr);
+    out["best_trial"] = best ? tune::to_json(*best) : nlohmann::json(nullptr);
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& point : tune::best_so_far(trials, config.direction)) {
       curve.push_back({{"round", point.round},
@@ -215,7 +215,7 @@ int run_tune(const TuneOptions& options) {
     }
     out["best_so_far"] = curve;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& t : trials) list.push_back(store::trial_to_json(t));
+    for (const auto& t : trials) list.push_back(tune::to_json(t));
     out["trials"] = list;
     write_file_atomically(options.json, out.dump(2) + "\n");
   }

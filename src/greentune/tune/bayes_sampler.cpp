@@ -31,9 +31,9 @@ Observations collect(const SamplerContext& context) {
     if (!x) continue;  // a point from another space: says nothing about this one
     if (trial.state == TrialState::running) {
       obs.pending.push_back(std::move(*x));
-    } else if (trial.state == TrialState::complete && trial.value && std::isfinite(*trial.value)) {
+    } else if (trial.state == TrialState::complete && trial.value()) {
       obs.x.push_back(std::move(*x));
-      obs.y.push_back(context.direction == Direction::maximize ? -*trial.value : *trial.value);
+      obs.y.push_back(context.direction == Direction::maximize ? -*trial.value() : *trial.value());
       obs.stand_in.push_back(false);
     } else {
       bad.push_back(std::move(*x));

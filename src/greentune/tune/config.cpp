@@ -475,35 +475,6 @@ SearchSpace space_from_json(const nlohmann::json& json) {
   return space;
 }
 
-nlohmann::json params_to_json(const Params& params) {
-  auto out = nlohmann::json::object();
-  for (const auto& [name, value] : params)
-    std::visit([&, &key = name](const auto& v) { out[key] = v; }, value);
-  return out;
-}
-
-Params params_from_json(const nlohmann::json& json, const SearchSpace& space) {
-  if (!json.is_object()) throw InputError("params JSON: expected an object");
-  Params params;
-  for (const auto& [name, value] : json.items()) {
-    const auto* spec = space.find(name);
-    if (value.is_string()) {
-      params[name] = value.get<std::string>();
-    } else if (value.is_number_integer() && (spec == nullptr || spec->type != ParamType::real)) {
-      params[name] = value.get<int64_t>();
-    } else if (value.is_number()) {
-      if (spec != nullptr && spec->type == ParamType::integer)
-        params[name] = static_cast<int64_t>(std::llround(value.get<double>()));
-      else
-        params[name] = value.get<double>();
-    } else {
-      throw InputError(fmt::format("params JSON: '{}': expected a number or string, got {}", name,
-                                   value.dump()));
-    }
-  }
-  return params;
-}
-
 nlohmann::json config_to_json(const StudyConfig& config) {
   nlohmann::json j;
   j["name"] = config.name;

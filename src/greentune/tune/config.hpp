@@ -44,8 +44,7 @@ const char* to_string(Direction direction);
 // Lossless round trip, stored with the study so a changed space can be refused.
 nlohmann::json space_to_json(const SearchSpace& space);
 SearchSpace space_from_json(const nlohmann::json& json);
-nlohmann::json params_to_json(const Params& params);
-Params params_from_json(const nlohmann::json& json, const SearchSpace& space);
+// Parameters' JSON form is the trial record's: params_to_json / params_from_json in trial.hpp.
 // Everything but the space, for StudyInfo::config_json.
 nlohmann::json config_to_json(const StudyConfig& config);
 
