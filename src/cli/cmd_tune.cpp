@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/training_executable.hpp"
 #include "cli/tune_command.hpp"
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/duration_text.hpp"
@@ -104,6 +105,8 @@ std::atomic<cli::CommandTuning*> active_command{nullptr};
 int run_tune(const TuneOptions& options) {
 #if GREENTUNE_HAS_TORCH
   nn::restart_with_short_openmp_spin();  // first: it may start the process again
+#else
+  if (cli::study_trains(options.config)) cli::exec_training_executable();
 #endif
   // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
