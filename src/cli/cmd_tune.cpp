@@ -16,6 +16,7 @@
 #include "greentune/energy/discovery.hpp"
 #include "greentune/energy/monitor.hpp"
 #include "greentune/measured/measured_objective.hpp"
+#include "greentune/measured/run_conditions.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
@@ -153,7 +154,9 @@ int run_tune(const TuneOptions& options) {
   std::fflush(stdout);
 
   int width = static_cast<int>(std::to_string(config.rounds).size());
-  study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
+  // Every objective (train, benchmarks, a command) passes here: the machine's state while each
+  // trial ran goes into its record.
+  study.optimize(measured::with_conditions(objective), config.rounds, [&](const tune::Progress& p) {
     std::string value = p.trial->state == tune::TrialState::complete
                             ? format_value(p.trial->value())
                             : std::string(tune::to_string(p.trial->state));
