@@ -201,6 +201,24 @@ TEST_F(Experiment, AReportThatCannotBeWrittenCostsOnlyTheReport) {
   EXPECT_EQ(storage->trials(random->id).size(), 1u);
 }
 
+// Regression: a sweep run alone recorded the thread count of [train] (or LibTorch's default),
+// not the one its own [sweep.train] trained with.
+TEST_F(Experiment, ASweepAloneRecordsTheThreadsItTrainsWith) {
+  auto file = config_file(1);
+  std::string text = slurp(file);
+  text.replace(text.find("[sweep.train]\n"), 14, "[sweep.train]\nthreads = 2\n");
+  std::ofstream(file) << text;
+  RunOptions options = quiet();
+  options.sweep_only = true;
+  options.write_report = false;
+  run_experiment(parse_experiment_config(file), options);
+  auto storage = store::open_storage("sqlite:" + store().string());
+  auto sweep = storage->find_study("tiny/sweep");
+  ASSERT_TRUE(sweep);
+  EXPECT_EQ(nlohmann::json::parse(sweep->config_json)["machine"]["threads"], 2);
+  EXPECT_FALSE(storage->find_study("tiny/random"));  // only the sweep ran
+}
+
 TEST(ExperimentConfig, SeedsMakeOneStudyPerStrategyAndSeed) {
   testing::TempDir dir("config-seeds");
   auto file = dir.path() / "seeds.toml";

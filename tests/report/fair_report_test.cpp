@@ -135,5 +135,36 @@ TEST(FairReport, PaperComparisonSaysWhatDiffersAndComparesLikeWithLike) {
   EXPECT_NE(same.find("Same budget as the paper (64 rounds)"), std::string::npos);
 }
 
+// Regression: a Pareto front of one configuration (the real CPU sweep's) was a step line of one
+// point, which draws nothing; it is drawn as a marker.
+TEST(FairReport, AOnePointParetoFrontIsStillDrawn) {
+  testing::MemoryStorage storage;
+  tune::StudyInfo info;
+  info.name = "one/sweep";
+  info.group = "one";
+  info.strategy = "sweep";
+  info.objective = "train";
+  info.direction = tune::Direction::maximize;
+  info.space_json = "{}";
+  auto study = storage.create_or_open_study(info);
+  // conv=1 is both cheaper and better: the front is that one configuration.
+  for (int64_t conv : {1, 4, 1, 4}) {
+    auto trial = storage.claim_trial(study.id, {"h", 1, ""}, [&](const auto&) {
+      return std::optional<tune::Params>(tune::Params{{"conv", conv}});
+    });
+    tune::Trial result;
+    result.state = tune::TrialState::complete;
+    result.values = {conv == 1 ? 0.82 : 0.79};
+    result.joules = conv == 1 ? 80.0 : 180.0;
+    storage.finish_trial(trial->id, result);
+  }
+  auto files = write_report(storage, fresh_dir("one-point-front"), {});
+  std::string pareto = chart(read_file(files.html), "sweep-pareto");
+  auto front = pareto.find("data-colour=\"#000000\"");
+  ASSERT_NE(front, std::string::npos);
+  std::string group = pareto.substr(front, pareto.find("</g>", front) - front);
+  EXPECT_EQ(count(group, "<circle"), 1u) << group;
+}
+
 }  // namespace
 }  // namespace greentune::report

@@ -214,9 +214,14 @@ nlohmann::json run_context(const ExperimentConfig& config) {
 RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& options) {
   auto storage = store::open_storage(config.storage);
   auto monitor = options.measure_energy ? open_monitor(config) : nullptr;
-  if (!config.studies.empty()) {
-    auto settings = nn::parse_train_settings(config.studies.front().train, "train");
-    nn::configure_threads(settings.train.threads);
+  // Before run_context reads the thread count into every study's record. When only the sweep runs,
+  // its [sweep.train] decides (the record said "threads 1" while its training used 2).
+  if (config.sweep && (options.sweep_only || config.studies.empty())) {
+    nn::configure_threads(
+        nn::parse_train_settings(config.sweep->train, "sweep.train").train.threads);
+  } else if (!config.studies.empty()) {
+    nn::configure_threads(
+        nn::parse_train_settings(config.studies.front().train, "train").train.threads);
   }
   nlohmann::json context = run_context(config);
   if (!config.seeds.empty()) context["seeds"] = config.seeds;

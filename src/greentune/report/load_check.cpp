@@ -48,7 +48,8 @@ LoadCount count_load(const std::vector<const tune::Trial*>& trials, std::string 
 std::string load_rule_text() {
   return fmt::format(
       "A trial ran under load when other processes took more than {:g} % of the machine's busy "
-      "CPU time while it ran (its CPU share below {:g}); its joules are then not its arm's alone.",
+      "CPU time while it ran (its CPU share below {:g}): measured joules then include their work, "
+      "estimated ones the trial's slowdown from competing for cores, caches and memory.",
       (1 - kUnderLoadShare) * 100, kUnderLoadShare);
 }
 

@@ -204,6 +204,8 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                           value_interval_text(config.values),
                           joules_interval_text(config.joules_per_run)});
   }
+  // A front of one configuration is a point, which a step line would not draw.
+  if (front_series.points.size() == 1) front_series.mark = Mark::points;
   scatter.series = {all_points, front_series};
   if (cheapest) {
     scatter.series.push_back(

@@ -256,6 +256,7 @@ void tuning_section(Page& page, const std::string& group,
   for (size_t index : pareto_front(points))
     front.points.push_back(
         {points[index].joules, maximize ? points[index].value : -points[index].value});
+  if (front.points.size() == 1) front.mark = Mark::points;  // a step line would draw nothing
   scatter.series.push_back(std::move(front));
   const std::string spread_note =
       most_studies > 1
