@@ -135,6 +135,25 @@ TEST(FairReport, PaperComparisonSaysWhatDiffersAndComparesLikeWithLike) {
   EXPECT_NE(same.find("Same budget as the paper (64 rounds)"), std::string::npos);
 }
 
+TEST(FairReport, ASweepAloneSaysThereIsNoTuningToCompare) {
+  testing::MemoryStorage storage;
+  tune::StudyInfo info;
+  info.name = "rq2/sweep";
+  info.group = "rq2";
+  info.strategy = "sweep";
+  info.objective = "train";
+  info.space_json = "{}";
+  info.config_json = R"({"sweep": {"repetitions": 4}, "train": {"epochs": 2, "device": "cpu"}})";
+  storage.create_or_open_study(info);
+  std::string html = read_file(write_report(storage, fresh_dir("sweep-alone"), {}).html);
+  EXPECT_NE(html.find("No tuning studies in this store"), std::string::npos);
+  EXPECT_EQ(html.find("Budgets differ"), std::string::npos);
+  EXPECT_NE(html.find("architecture sweep (RQ2): 4 runs of one hyperparameter setting per "
+                      "configuration (paper 16 hyperparameter settings x 24 runs); 2 epochs "
+                      "(paper 25); CPU (paper: one GTX 1080 GPU)"),
+            std::string::npos);
+}
+
 // Regression: a Pareto front of one configuration (the real CPU sweep's) was a step line of one
 // point, which draws nothing; it is drawn as a marker.
 TEST(FairReport, AOnePointParetoFrontIsStillDrawn) {

@@ -157,21 +157,25 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
          std::to_string(it->second.size())});
   }
   page.html += "<h3>Optimum round per strategy (RQ1)</h3>\n";
-  page.paragraph(
-      same_budget
-          ? "Same budget as the paper (64 rounds): the rounds compare directly, with the paper's "
-            "definition of the optimum round in both columns."
-          : fmt::format("Budgets differ ({} rounds here, {} in the paper): compare the optimum "
-                        "round as a share of the budget, not the round itself. The paper's "
-                        "definition of the optimum round is used on both sides; the robust one "
-                        "is given for this store only.",
-                        budgets.empty() ? std::string("no") : values_text(budgets), kPaperRounds),
-      "note");
-  page.html += table({"strategy", "paper: mean round (share of its 64)",
-                      "this store: round, paper's definition (median, IQR)",
-                      "this store: share of its budget (median, IQR)",
-                      "this store: round, robust (median, IQR)", "studies"},
-                     rows);
+  if (tuning.empty()) {
+    page.paragraph("No tuning studies in this store: nothing to set beside Table III.", "note");
+  } else {
+    page.paragraph(
+        same_budget
+            ? "Same budget as the paper (64 rounds): the rounds compare directly, with the "
+              "paper's definition of the optimum round in both columns."
+            : fmt::format("Budgets differ ({} rounds here, {} in the paper): compare the optimum "
+                          "round as a share of the budget, not the round itself. The paper's "
+                          "definition of the optimum round is used on both sides; the robust one "
+                          "is given for this store only.",
+                          values_text(budgets), kPaperRounds),
+        "note");
+    page.html += table({"strategy", "paper: mean round (share of its 64)",
+                        "this store: round, paper's definition (median, IQR)",
+                        "this store: share of its budget (median, IQR)",
+                        "this store: round, robust (median, IQR)", "studies"},
+                       rows);
+  }
 
   // RQ2: relative energy changes and effect sizes, which do not depend on the hardware's scale.
   rows.clear();
