@@ -53,6 +53,9 @@ int run(const ExperimentOptions& options, bool sweep_only) {
   fmt::print("{} {}: {} studies, {} rounds run now, store {}\n", command, config.name,
              summary.studies, summary.trials_run, config.storage);
   if (!summary.report_html.empty()) fmt::print("report: {}\n", summary.report_html.string());
+  // The results are stored: a failed report is said, not turned into a failed experiment.
+  if (!summary.report_error.empty())
+    fmt::print(stderr, "greentune {}: {}\n", command, summary.report_error);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "greentune/energy/discovery.hpp"
 #include "greentune/energy/monitor.hpp"
 #include "greentune/measured/measured_objective.hpp"
+#include "greentune/measured/run_conditions.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
@@ -192,7 +193,9 @@ int run_tune(const TuneOptions& options) {
     command->run(study, study_options, config.storage, config.rounds, print_round);
     active_command = nullptr;
   } else {
-    study.optimize(objective, config.rounds, print_round);
+    // Every in-process objective (train, benchmarks) passes here: the machine's state while each
+    // trial ran goes into its record.
+    study.optimize(measured::with_conditions(objective), config.rounds, print_round);
   }
   active_study = nullptr;
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -108,9 +109,9 @@ TEST_F(ExperimentCli, InterruptedRunLosesAtMostOneRoundAndResumes) {
             static_cast<char*>(nullptr));
     ::_exit(121);
   }
-  // Wait for the first finished round, then interrupt mid-study.
+  // Wait for random's second round, then interrupt mid-study.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (slurp(dir_ / "first.out").find("round 2/6") == std::string::npos &&
+  while (slurp(dir_ / "first.out").find("e/random round 2/6") == std::string::npos &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(pid, SIGTERM);
@@ -140,6 +141,37 @@ TEST_F(ExperimentCli, InterruptedRunLosesAtMostOneRoundAndResumes) {
   EXPECT_EQ(complete_after, 6);
   EXPECT_THAT(second.out, HasSubstr("study e/random: " + std::to_string(complete_before) +
                                     " of 6 rounds done"));
+
+  // Killed mid-round and resumed, the strategies still ran interleaved: ordered by start time,
+  // the rounds of random and grid never go back (round r of both before round r + 1 of either).
+  std::vector<std::pair<double, int>> started;
+  for (const char* name : {"e/random", "e/grid"}) {
+    auto arm = storage->find_study(name);
+    ASSERT_TRUE(arm) << name;
+    int round = 0;
+    for (const auto& trial : storage->trials(arm->id))
+      if (trial.state == greentune::tune::TrialState::complete)
+        started.emplace_back(trial.started_at, ++round);
+  }
+  std::sort(started.begin(), started.end());
+  ASSERT_EQ(started.size(), 6u + 4u);  // grid has 4 points (grid_points = 4), then steps aside
+  for (size_t i = 1; i < started.size(); ++i)
+    EXPECT_LE(started[i - 1].second, started[i].second) << "start order broke at " << i;
+}
+
+// Issue 13: the experiment must never lose data because of the report. A report folder that
+// cannot be made costs the report only: exit 0, a clear message, every round in the store.
+TEST_F(ExperimentCli, AFailingReportStillExitsZeroWithTheResultsStored) {
+  write_config(1);
+  std::ofstream(dir_ / "taken") << "a file where the report folder should go";
+  const CliRun run = run_cli("experiment exp.toml --no-energy --report taken/rep", "run");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("the report could not be written to taken/rep"));
+  EXPECT_THAT(run.err, HasSubstr("greentune report sqlite:e.db --out DIR"));
+  auto storage = greentune::store::open_storage("sqlite:" + (dir_ / "e.db").string());
+  auto study = storage->find_study("e/random");
+  ASSERT_TRUE(study);
+  EXPECT_EQ(storage->trials(study->id).size(), 1u);
 }
 
 }  // namespace

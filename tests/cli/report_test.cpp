@@ -61,6 +61,15 @@ TEST_F(ReportCli, ReportsEveryTrialOfEveryStudy) {
   auto json = nlohmann::json::parse(slurp(path("out/trials.json")));
   ASSERT_EQ(json["studies"].size(), 2u);
   EXPECT_EQ(json["studies"][0]["trials"].size() + json["studies"][1]["trials"].size(), 9u);
+  // `greentune tune` records the machine's state while each trial ran (issue 13), whatever the
+  // objective: here the benchmark, read from this machine's /proc.
+  for (const auto& study : json["studies"])
+    for (const auto& trial : study["trials"]) {
+      EXPECT_TRUE(trial["conditions"]["load_average_start"].is_number()) << trial.dump();
+      EXPECT_TRUE(trial["conditions"]["load_average_end"].is_number()) << trial.dump();
+      EXPECT_TRUE(trial["conditions"]["other_cpu_seconds"].is_number()) << trial.dump();
+      EXPECT_TRUE(trial["under_load"].is_string());
+    }
 
   // Reading is all a report does: the store is byte-for-byte unchanged by a second report.
   std::string before = slurp(path("studies.db"));

@@ -27,6 +27,11 @@ TEST(Sweep, CellsCoverTheGridWithRepetitions) {
   EXPECT_EQ(cells.back().linear, 7);
   EXPECT_EQ(cells.back().relu, 1);
   EXPECT_EQ(cells.back().rep, 2);
+  // Interleaved: repetition k of all eight configurations before repetition k + 1 of any.
+  for (size_t i = 0; i < cells.size(); ++i) EXPECT_EQ(cells[i].rep, static_cast<int>(i / 8)) << i;
+  EXPECT_EQ(cells[8].conv, 1);
+  EXPECT_EQ(cells[8].linear, 3);
+  EXPECT_EQ(cells[8].relu, 0);
   auto space = sweep_space(config);
   ASSERT_EQ(space.params.size(), 4u);
   EXPECT_EQ(space.params[0].choices, (std::vector<std::string>{"1", "4"}));

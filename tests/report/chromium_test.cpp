@@ -128,12 +128,18 @@ void expect_legible(const Rendered& rendered, size_t charts) {
 
 TEST(Chromium, EveryChartOfTheReportIsLegibleAt1280Pixels) {
   if (::access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
+  // Every part the report can draw: three seeds per strategy (bands), repeated rounds (error
+  // bars), trials under load, a sweep with repetitions.
   testing::MemoryStorage storage;
-  testing::fill_example_store(storage, {});
+  testing::ExampleStore example;
+  example.seeds = 3;
+  example.repetitions = 2;
+  example.loaded_every = 4;
+  testing::fill_example_store(storage, example);
   auto dir = testing::fresh_dir("chromium");
   auto files = write_report(storage, dir, {});
   ASSERT_GT(files.charts, 0);
-  auto rendered = render_in_chromium(dir, files.html, 7000);
+  auto rendered = render_in_chromium(dir, files.html, 11000);
   EXPECT_GT(std::filesystem::file_size(rendered.screenshot), 10000u);
   expect_legible(rendered, static_cast<size_t>(files.charts));
 }

@@ -28,6 +28,7 @@ class MemoryStorage : public tune::Storage {
   std::vector<tune::StudyInfo> studies_;
   std::map<int64_t, std::vector<tune::Trial>> trials_;
   int64_t next_trial_id_ = 1;
+  double clock_ = 1.7e9;  // a logical clock: one second per claim and per finish
 };
 
 struct ExampleStore {
@@ -37,6 +38,11 @@ struct ExampleStore {
   bool with_epochs = true;
   bool with_layers = true;
   std::string hostile_text;  // put into a study name, a parameter and the machine description
+  int seeds = 1;             // > 1: each strategy's study once per seed, "<exp>/<strategy>/seed-N"
+  int repetitions = 1;       // > 1: each round's value is the mean of this many recorded runs
+  bool interleaved = true;   // round r of every study claimed before round r + 1 of any
+  int loaded_every = 0;      // > 0: every n-th trial of "bayes" ran under load (CPU share 0.5)
+  bool record_conditions = true;
 };
 
 // Fills `storage` and returns the number of trials written.

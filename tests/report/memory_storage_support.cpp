@@ -52,6 +52,7 @@ std::optional<tune::Trial> MemoryStorage::claim_trial(int64_t study_id,
   trial.params = *params;
   trial.host = owner.host;
   trial.pid = owner.pid;
+  trial.started_at = ++clock_;
   list.push_back(trial);
   return trial;
 }
@@ -84,8 +85,9 @@ void MemoryStorage::finish_trial(int64_t trial_id, const tune::Trial& result) {
   trial.retry = result.retry;
   trial.training = result.training;
   trial.attributes = result.attributes;
+  trial.conditions = result.conditions;
   for (const auto& report : result.intermediate) trial.intermediate.push_back(report);
-  trial.finished_at = 1;
+  trial.finished_at = ++clock_;
 }
 
 std::vector<tune::Trial> MemoryStorage::fail_stale_trials(int64_t, double) {
@@ -114,6 +116,12 @@ tune::Trial finished(const ExampleStore& example, double value, double joules, i
           {e, {value - 0.01 * (epochs - e)}, result.seconds * e / epochs, joules * e / epochs});
   result.training = tune::TrainingFigures{};
   result.training->test_accuracy = value - 0.01;
+  if (example.record_conditions) {
+    result.conditions.cpu_share = 0.97;
+    result.conditions.other_cpu_seconds = 1.5;
+    result.conditions.load_average_start = 2.0;
+    result.conditions.load_average_end = 2.1;
+  }
   if (example.with_layers) {
     double train = joules * 0.9;
     double conv_share = 0.15 * conv, relu_share = relu ? 0.03 : 0.0, linear_share = 0.02 * linear;
@@ -139,34 +147,75 @@ int fill_example_store(tune::Storage& storage, const ExampleStore& example) {
                              {"allocator", "jemalloc"}}},
                            {"carbon", {{"grams_per_kwh", 300.0}, {"pue", 1.2}}}};
   int written = 0;
-  for (std::string strategy : {"bayes", "random", "grid"}) {
-    tune::StudyInfo info;
-    info.name = example.experiment + "/" + strategy + example.hostile_text;
-    info.group = example.experiment;
-    info.strategy = strategy;
-    info.objective = "train";
-    info.space_json = R"({"lr":{"type":"real","low":1e-5,"high":0.1,"log":true}})";
-    info.config_json = config.dump();
-    auto study = storage.create_or_open_study(info);
-    for (int round = 0; round < example.rounds; ++round) {
-      double lr = std::pow(10.0, -5.0 + 4.0 * unit(rng));
-      auto trial =
-          storage.claim_trial(study.id, {"test-host", 1, ""}, [&](const std::vector<tune::Trial>&) {
-            return std::optional<tune::Params>(tune::Params{{"lr", lr}});
-          });
-      // Accuracy peaks near lr = 1e-3; the last round of "random" fails, as real runs do.
-      double accuracy = 0.88 - 0.05 * std::fabs(std::log10(lr) + 3.0) + 0.01 * unit(rng);
-      if (strategy == "random" && round == example.rounds - 1) {
-        tune::Trial failed;
-        failed.state = tune::TrialState::failed;
-        failed.error = "diverged <loss nan>";
-        storage.finish_trial(trial->id, failed);
-      } else {
-        double joules = 1000 + 200 * unit(rng);
-        storage.finish_trial(trial->id, finished(example, accuracy, joules, 2, 3, true));
-      }
-      ++written;
+  struct Arm {
+    std::string strategy;
+    int64_t id = 0;
+    int seed = 0;
+  };
+  std::vector<Arm> arms;
+  for (std::string strategy : {"bayes", "random", "grid"})
+    for (int seed = 1; seed <= example.seeds; ++seed) {
+      tune::StudyInfo info;
+      info.name = example.experiment + "/" + strategy + example.hostile_text;
+      if (example.seeds > 1) info.name += "/seed-" + std::to_string(seed);
+      info.group = example.experiment;
+      info.strategy = strategy;
+      info.objective = "train";
+      info.space_json = R"({"lr":{"type":"real","low":1e-5,"high":0.1,"log":true}})";
+      nlohmann::json study_config = config;
+      study_config["rounds"] = example.rounds;
+      study_config["seed"] = seed;
+      study_config["repetitions"] = example.repetitions;
+      study_config["train"] = {
+          {"dataset", "fashion-mnist"}, {"epochs", 2}, {"subset", 1000}, {"device", "cpu"}};
+      info.config_json = study_config.dump();
+      arms.push_back({strategy, storage.create_or_open_study(info).id, seed});
     }
+  auto run_round = [&](const Arm& arm, int round) {
+    double lr = std::pow(10.0, -5.0 + 4.0 * unit(rng));
+    auto trial =
+        storage.claim_trial(arm.id, {"test-host", 1, ""}, [&](const std::vector<tune::Trial>&) {
+          return std::optional<tune::Params>(tune::Params{{"lr", lr}});
+        });
+    // Accuracy peaks near lr = 1e-3; the last round of "random" fails, as real runs do.
+    double accuracy = 0.88 - 0.05 * std::fabs(std::log10(lr) + 3.0) + 0.01 * unit(rng);
+    if (arm.strategy == "random" && round == example.rounds - 1) {
+      tune::Trial failed;
+      failed.state = tune::TrialState::failed;
+      failed.error = "diverged <loss nan>";
+      storage.finish_trial(trial->id, failed);
+    } else {
+      double joules = 1000 + 200 * unit(rng);
+      auto result = finished(example, accuracy, joules, 2, 3, true);
+      if (example.repetitions > 1) {
+        double sum = 0;
+        for (int k = 0; k < example.repetitions; ++k) {
+          tune::Repetition run;
+          run.seed = static_cast<uint64_t>(k);
+          run.value = accuracy + 0.01 * (unit(rng) - 0.5);
+          run.joules = joules / example.repetitions;
+          sum += run.value;
+          result.training->repetitions.push_back(run);
+        }
+        result.values = {sum / example.repetitions};
+      }
+      if (example.record_conditions && example.loaded_every > 0 && arm.strategy == "bayes" &&
+          (round + 1) % example.loaded_every == 0) {
+        result.conditions.cpu_share = 0.5;
+        result.conditions.other_cpu_seconds = 40.0;
+        result.conditions.load_average_start = 3.5;
+        result.conditions.load_average_end = 3.9;
+      }
+      storage.finish_trial(trial->id, result);
+    }
+    ++written;
+  };
+  if (example.interleaved) {
+    for (int round = 0; round < example.rounds; ++round)
+      for (const auto& arm : arms) run_round(arm, round);
+  } else {
+    for (const auto& arm : arms)
+      for (int round = 0; round < example.rounds; ++round) run_round(arm, round);
   }
   tune::StudyInfo sweep;
   sweep.name = example.experiment + "/sweep";

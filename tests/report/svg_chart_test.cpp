@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "greentune/report/svg_legend.hpp"
@@ -268,6 +269,54 @@ TEST(SvgChart, BarsCarryErrorBarsAndMarkMissingValues) {
     if (!text->has_class("axis-title")) top_label = std::max(top_label, std::stod(text->text));
   EXPECT_GE(top_label, 1.4);
   EXPECT_NE(root->all_text().find("energy (kJ)"), std::string::npos);
+}
+
+TEST(SvgChart, PointsCarryTheirErrorBarsInTheirColourAndStretchTheAxis) {
+  XYChart chart;
+  chart.title = "accuracy against energy per trial";
+  chart.x = {"energy per trial", "J"};
+  chart.y = {"accuracy", ""};
+  XYSeries bayes{"bayes", "bayes", {{100, 0.8}, {120, 0.85}, {140, 0.9}}, Mark::points};
+  bayes.errors = {{0.7, 0.95}, {NAN, NAN}, {0.88, 0.92}};  // the second round ran once
+  chart.series = {bayes};
+  Palette palette;
+  auto root = parse_xml(render_svg(chart, palette, "e"));
+  auto bars = root->with_class("error-bar");
+  ASSERT_EQ(bars.size(), 2u);
+  for (const auto* bar : bars) EXPECT_EQ(bar->attr("stroke"), palette.colour("bayes"));
+  // The interval's ends are inside the axis: its top tick reaches 0.95.
+  double top = 0;
+  for (const auto* text : only(root->with_class("y-axis"), "y axis").all("text"))
+    if (!text->has_class("axis-title")) top = std::max(top, std::stod(text->text));
+  EXPECT_GE(top, 0.95);
+}
+
+// Regression: the legend of a bar chart whose bars and whiskers filled every place inside the
+// plot covered a whisker; the axis now makes room above the bars, as x-y charts do.
+TEST(SvgChart, BarLegendGetsHeadroomWhenBarsFillThePlot) {
+  BarChart chart;
+  chart.title = "optimum round per strategy";
+  chart.y = {"round", ""};
+  chart.categories = {"paper's definition", "robust (99 %)"};
+  for (const char* arm : {"bayes", "random", "grid"})
+    chart.groups.push_back({arm, arm, {9, 9}, {{7, 10}, {7, 10}}});
+  Palette palette;
+  auto root = parse_xml(render_svg(chart, palette, "h"));
+  Box legend = box_of(only(root->with_class("legend-box"), "legend box"));
+  auto overlaps = [&](const Box& b) {
+    return b.x < legend.right() && legend.x < b.right() && b.y < legend.bottom() &&
+           legend.y < b.bottom();
+  };
+  for (const auto* series : root->with_class("series"))
+    for (const auto* rect : series->all("rect"))
+      EXPECT_FALSE(overlaps(box_of(*rect))) << "a bar under the legend";
+  for (const auto* bar : root->with_class("error-bar")) {
+    // "M x lo V hi ...": the whisker from its low to its high end.
+    double x = 0, low = 0, high = 0;
+    ASSERT_EQ(std::sscanf(bar->attr("d").c_str(), "M%lf %lfV%lf", &x, &low, &high), 3);
+    EXPECT_FALSE(overlaps({x - 5, std::min(low, high), 10, std::fabs(high - low)}))
+        << "a whisker under the legend at " << x;
+  }
 }
 
 TEST(SvgChart, BoxPlotDrawsQuartilesAndEveryValue) {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <toml++/toml.h>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -11,130 +11,18 @@
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
 #include "greentune/energy/discovery.hpp"
-#include "greentune/measured/trial_window.hpp"
+#include "greentune/experiment/interleave.hpp"
+#include "greentune/experiment/repeated_objective.hpp"
+#include "greentune/measured/run_conditions.hpp"
 #include "greentune/nn/runtime.hpp"
 #include "greentune/nn/train_objective.hpp"
-#include "greentune/nn/trainer.hpp"
 #include "greentune/report/html.hpp"
-#include "greentune/report/stats.hpp"
 #include "greentune/system/machine.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
 namespace greentune::experiment {
 namespace {
-
-// ---- reading the config ----
-
-[[noreturn]] void bad(const std::string& source, const std::string& key, const std::string& what) {
-  throw InputError(fmt::format("{}: {}: {}", source, key, what));
-}
-
-std::string text_of(const toml::node& node, const std::string& source, const std::string& key) {
-  if (auto v = node.value<std::string>()) return *v;
-  bad(source, key, "expected a string");
-}
-
-int64_t integer_of(const toml::node& node, const std::string& source, const std::string& key,
-                   int64_t min) {
-  auto v = node.value<int64_t>();
-  if (!v || !node.is_integer()) bad(source, key, "expected an integer");
-  if (*v < min) bad(source, key, fmt::format("expected at least {}, got {}", min, *v));
-  return *v;
-}
-
-double number_of(const toml::node& node, const std::string& source, const std::string& key) {
-  auto v = node.value<double>();
-  if (!v || !(node.is_floating_point() || node.is_integer())) bad(source, key, "expected a number");
-  return *v;
-}
-
-std::vector<std::string> strings_of(const toml::node& node, const std::string& source,
-                                    const std::string& key) {
-  const auto* array = node.as_array();
-  if (!array || array->empty()) bad(source, key, "expected a non-empty array of strings");
-  std::vector<std::string> out;
-  for (const auto& item : *array) out.push_back(text_of(item, source, key));
-  return out;
-}
-
-// Layer counts: an array of integers, or booleans for relu.
-std::vector<int> counts_of(const toml::node& node, const std::string& source,
-                           const std::string& key, int min, int max) {
-  std::vector<int> out;
-  auto add = [&](const toml::node& item) {
-    if (auto b = item.value<bool>(); b && item.is_boolean()) {
-      out.push_back(*b ? 1 : 0);
-      return;
-    }
-    int64_t v = integer_of(item, source, key, min);
-    if (v > max) bad(source, key, fmt::format("expected at most {}, got {}", max, v));
-    out.push_back(static_cast<int>(v));
-  };
-  if (const auto* array = node.as_array()) {
-    if (array->empty()) bad(source, key, "expected a non-empty array");
-    for (const auto& item : *array) add(item);
-  } else {
-    add(node);
-  }
-  return out;
-}
-
-void check_keys(const toml::table& table, const std::string& source, const std::string& prefix,
-                std::initializer_list<const char*> allowed) {
-  for (const auto& [key, value] : table) {
-    bool known = false;
-    std::string list;
-    for (const char* name : allowed) {
-      known = known || key.str() == name;
-      list += (list.empty() ? "" : ", ") + std::string(name);
-    }
-    if (!known)
-      throw InputError(
-          fmt::format("{}: unknown key {}{}; expected one of {}", source, prefix, key.str(), list));
-  }
-}
-
-nlohmann::json toml_to_json(const toml::node& node) {
-  if (const auto* t = node.as_table()) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [key, value] : *t) j[std::string(key.str())] = toml_to_json(value);
-    return j;
-  }
-  if (const auto* a = node.as_array()) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& item : *a) j.push_back(toml_to_json(item));
-    return j;
-  }
-  if (auto v = node.value_exact<std::string>()) return *v;
-  if (auto v = node.value_exact<int64_t>()) return *v;
-  if (auto v = node.value_exact<double>()) return *v;
-  if (auto v = node.value_exact<bool>()) return *v;
-  return nullptr;
-}
-
-SweepConfig parse_sweep(const toml::table& sweep, const nlohmann::json& train,
-                        const std::string& source) {
-  check_keys(sweep, source, "sweep.", {"model", "conv", "linear", "relu", "repetitions", "train"});
-  SweepConfig config;
-  if (const auto* n = sweep.get("model")) config.model = text_of(*n, source, "sweep.model");
-  if (const auto* n = sweep.get("conv")) config.conv = counts_of(*n, source, "sweep.conv", 1, 8);
-  if (const auto* n = sweep.get("linear"))
-    config.linear = counts_of(*n, source, "sweep.linear", 2, 16);
-  if (const auto* n = sweep.get("relu")) config.relu = counts_of(*n, source, "sweep.relu", 0, 1);
-  if (const auto* n = sweep.get("repetitions"))
-    config.repetitions = static_cast<int>(integer_of(*n, source, "sweep.repetitions", 1));
-  config.train = train;
-  if (const auto* n = sweep.get("train")) {
-    if (!n->is_table()) bad(source, "sweep.train", "expected a table");
-    config.train.merge_patch(toml_to_json(*n));
-  }
-  // Validates the keys now rather than after the tuning studies have run.
-  nn::parse_train_settings(config.train, source + " [sweep.train]");
-  return config;
-}
-
-// ---- running ----
 
 std::string split_key(const nn::TrainObjectiveSettings& s) {
   return fmt::format("{}|{}|{}|{}|{}|{}|{}", s.dataset, s.data_dir, s.validation, s.paper_mode,
@@ -156,72 +44,6 @@ class DataCache {
   std::map<std::string, std::shared_ptr<const data::Split>> cache_;
 };
 
-using OptionsFor = std::function<nn::TrainOptions(const tune::Params&)>;
-
-// Trains `repetitions` times (seeds seed, seed+1, ...) and stores the mean as the round's value,
-// every run's figures as the trial's repetitions, and the energy of all runs (what the round
-// cost). The first run's epochs are the trial's intermediate reports.
-tune::Objective repeated_objective(std::shared_ptr<const data::Split> split,
-                                   energy::Monitor* monitor, int repetitions,
-                                   OptionsFor options_for) {
-  return [split, monitor, repetitions, options_for](const tune::Params& params,
-                                                    tune::TrialContext& context) {
-    measured::TrialWindow window(monitor, context, "trial-" + std::to_string(context.number()));
-    std::vector<double> values, tests;
-    std::vector<tune::TrainingFigures> runs;
-    tune::ObjectiveResult result;
-    tune::TrainingFigures training;
-    int diverged = 0;
-    for (int rep = 0; rep < repetitions; ++rep) {
-      nn::TrainOptions options = options_for(params);
-      options.hp.seed += static_cast<uint64_t>(rep);
-      tune::IntermediateReport last;
-      auto trained = nn::train(options, *split, monitor, [&](const nn::EpochRecord& epoch) {
-        if (rep == 0) {
-          last = nn::epoch_report(epoch, last);
-          context.report(last);
-        }
-        return true;
-      });
-      if (trained.diverged) {
-        ++diverged;
-        if (result.error.empty()) result.error = trained.diverged_reason;
-      }
-      tune::Repetition run;
-      run.seed = options.hp.seed;
-      run.value = trained.best_validation_accuracy;
-      run.seconds = trained.seconds;
-      run.joules = nn::add_run_energy(trained, result.energy);
-      run.diverged = trained.diverged;
-      runs.push_back(nn::training_figures(trained));
-      run.test_accuracy = runs.back().test_accuracy;
-      training.repetitions.push_back(run);
-      values.push_back(trained.best_validation_accuracy);
-      if (run.test_accuracy) tests.push_back(*run.test_accuracy);
-      result.seconds += trained.seconds;
-      result.joules += run.joules;
-    }
-    window.close();
-    // A round whose every run diverged has no value; otherwise diverged runs count with what
-    // they reached, as the paper's mean of 8 did.
-    if (diverged == repetitions) {
-      result.state = tune::TrialState::diverged;
-    } else {
-      result.values = {report::mean(values)};
-      result.error.clear();
-    }
-    training.model_spec = runs.front().model_spec;
-    training.parameter_count = runs.front().parameter_count;
-    if (!tests.empty()) training.test_accuracy = report::mean(tests);
-    for (const auto& run : runs)
-      for (const auto& [type, joules] : run.layer_joules)
-        training.layer_joules[type] += joules / static_cast<double>(runs.size());
-    if (repetitions == 1) training.repetitions.clear();
-    result.training = std::move(training);
-    return result;
-  };
-}
-
 std::unique_ptr<energy::Monitor> open_monitor(const ExperimentConfig& config) {
   try {
     auto sources = energy::open_sources(energy::SystemPaths::from_environment(), {});
@@ -241,6 +63,7 @@ struct PlannedStudy {
   std::unique_ptr<tune::Sampler> sampler;
   tune::Objective objective;
   int rounds = 0;
+  const tune::StudyConfig* config = nullptr;  // the tuning study's config; nullptr for the sweep
 };
 
 // Refuses, before any study runs, a config whose space, direction or objective no longer matches
@@ -266,102 +89,108 @@ void check_against_store(tune::Storage& storage, const std::vector<PlannedStudy>
   }
 }
 
-}  // namespace
+// One study of the experiment while it runs.
+struct Arm {
+  PlannedStudy* planned = nullptr;
+  std::unique_ptr<tune::Study> study;
+  int failures_in_a_row = 0;
+  bool exhausted = false;
+  double seconds = 0;  // spent on this study's trials in this call
+  int trials = 0;      // its trials run in this call
+};
 
-ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file) {
-  const std::string source = toml_file.string();
-  toml::table root;
-  try {
-    root = toml::parse_file(source);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    throw InputError(
-        fmt::format("{}:{}:{}: {}", source, where.line, where.column, e.description()));
-  }
-  check_keys(root, source, "", {"experiment", "carbon", "sampler", "space", "train", "sweep"});
-  const auto* exp = root.get_as<toml::table>("experiment");
-  if (!exp) throw InputError(source + ": missing [experiment] table (name, storage, strategies)");
-  check_keys(*exp, source, "experiment.",
-             {"name", "storage", "strategies", "models", "datasets", "rounds", "repetitions",
-              "seed", "tolerance", "report"});
-  ExperimentConfig config;
-  if (const auto* n = exp->get("name")) config.name = text_of(*n, source, "experiment.name");
-  if (config.name.empty() || config.name.find('/') != std::string::npos)
-    bad(source, "experiment.name", "expected a non-empty name without '/'");
-  if (const auto* n = exp->get("storage"))
-    config.storage = text_of(*n, source, "experiment.storage");
-  if (const auto* n = exp->get("strategies"))
-    config.strategies = strings_of(*n, source, "experiment.strategies");
-  if (const auto* n = exp->get("models"))
-    config.models = strings_of(*n, source, "experiment.models");
-  if (const auto* n = exp->get("datasets"))
-    config.datasets = strings_of(*n, source, "experiment.datasets");
-  if (const auto* n = exp->get("rounds"))
-    config.rounds = static_cast<int>(integer_of(*n, source, "experiment.rounds", 1));
-  if (const auto* n = exp->get("repetitions"))
-    config.repetitions = static_cast<int>(integer_of(*n, source, "experiment.repetitions", 1));
-  if (const auto* n = exp->get("seed"))
-    config.seed = static_cast<uint64_t>(integer_of(*n, source, "experiment.seed", 0));
-  if (const auto* n = exp->get("tolerance")) {
-    config.tolerance = number_of(*n, source, "experiment.tolerance");
-    if (!(config.tolerance >= 0)) bad(source, "experiment.tolerance", "expected a number >= 0");
-  }
-  if (const auto* n = exp->get("report"))
-    config.report_dir = text_of(*n, source, "experiment.report");
-  if (config.report_dir.empty()) config.report_dir = config.name + "-report";
-  if (const auto* carbon = root.get_as<toml::table>("carbon")) {
-    check_keys(*carbon, source, "carbon.", {"grams_per_kwh", "pue"});
-    if (const auto* n = carbon->get("grams_per_kwh"))
-      config.grams_per_kwh = number_of(*n, source, "carbon.grams_per_kwh");
-    if (const auto* n = carbon->get("pue")) config.pue = number_of(*n, source, "carbon.pue");
-    if (!(config.grams_per_kwh >= 0)) bad(source, "carbon.grams_per_kwh", "expected >= 0");
-    if (!(config.pue >= 1)) bad(source, "carbon.pue", "expected >= 1");
-  }
-
-  nlohmann::json train = nlohmann::json::object();
-  if (const auto* n = root.get("train")) {
-    if (!n->is_table()) bad(source, "train", "expected a table");
-    train = toml_to_json(*n);
-  }
-  std::vector<std::string> models = config.models, datasets = config.datasets;
-  if (models.empty()) models.push_back(train.value("model", std::string("simplecnn")));
-  if (datasets.empty()) datasets.push_back(train.value("dataset", std::string("fashion-mnist")));
-  if (const auto* sweep = root.get("sweep")) {
-    if (!sweep->is_table()) bad(source, "sweep", "expected a table");
-    nlohmann::json sweep_train = train;
-    sweep_train["dataset"] = datasets.front();
-    config.sweep = parse_sweep(*sweep->as_table(), sweep_train, source);
-  }
-  // A config with a sweep and no [space] only sweeps (the paper's RQ2 on its own).
-  const bool tunes = root.get("space") != nullptr || !config.sweep;
-  const bool several = models.size() > 1 || datasets.size() > 1;
-  for (const auto& strategy : tunes ? config.strategies : std::vector<std::string>{})
-    for (const auto& model : models)
-      for (const auto& dataset : datasets) {
-        toml::table study_table;
-        std::string name = config.name + "/" + strategy;
-        if (several) name += "/" + model + "/" + dataset;
-        study_table.insert("study", toml::table{{"name", name},
-                                                {"storage", config.storage},
-                                                {"strategy", strategy},
-                                                {"objective", "train"},
-                                                {"rounds", config.rounds},
-                                                {"seed", static_cast<int64_t>(config.seed)},
-                                                {"tolerance", config.tolerance}});
-        if (const auto* n = root.get("space")) study_table.insert("space", *n);
-        if (const auto* n = root.get("sampler")) study_table.insert("sampler", *n);
-        toml::table train_table;
-        if (const auto* t = root.get_as<toml::table>("train")) train_table = *t;
-        train_table.insert_or_assign("model", model);
-        train_table.insert_or_assign("dataset", dataset);
-        study_table.insert("train", train_table);
-        auto study = tune::parse_study_config(study_table, source);
-        nn::check_train_space(study.space, source);
-        nn::parse_train_settings(study.train, source);
-        config.studies.push_back(std::move(study));
-      }
-  return config;
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+
+// Runs the studies of one phase one round at a time in next_turns' order and logs each round with
+// an estimate of the time the phase has left.
+class RoundRunner {
+ public:
+  RoundRunner(const RunOptions& options, RunSummary& summary)
+      : options_(options), summary_(summary) {}
+
+  void run_interleaved(std::vector<Arm>& arms) {
+    if (arms.empty()) return;
+    for (;;) {
+      std::vector<ArmProgress> progress;
+      for (auto& arm : arms)
+        progress.push_back({arm.study->finished_count(), arm.planned->rounds, arm.exhausted});
+      auto turns = next_turns(progress);
+      if (turns.empty()) return;
+      for (size_t i : turns) run_round(arms, arms[i]);
+    }
+  }
+
+ private:
+  // Seconds the phase has left: each study's remaining rounds at its own mean time per trial so
+  // far (the phase's mean for a study that has not run yet); -1 before any trial ran.
+  double eta_seconds(const std::vector<Arm>& arms) const {
+    double seconds = 0;
+    int trials = 0;
+    for (const auto& arm : arms) {
+      seconds += arm.seconds;
+      trials += arm.trials;
+    }
+    if (trials == 0) return -1;
+    double eta = 0;
+    for (const auto& arm : arms) {
+      if (arm.exhausted) continue;
+      int left = std::max(0, arm.planned->rounds - arm.study->finished_count());
+      double per_trial = arm.trials > 0 ? arm.seconds / arm.trials : seconds / trials;
+      eta += left * per_trial;
+    }
+    return eta;
+  }
+
+  void run_round(const std::vector<Arm>& arms, Arm& arm) {
+    const auto& name = arm.planned->options.name;
+    const size_t trials_before = arm.study->trials().size();
+    if (options_.active_study) options_.active_study->store(arm.study.get());
+    const double started = now_seconds();
+    auto finished = arm.study->optimize(arm.planned->objective, 1, [&](const tune::Progress& p) {
+      arm.seconds += now_seconds() - started;
+      ++arm.trials;
+      if (!options_.log) return;
+      std::string value = p.trial->state == tune::TrialState::complete && p.trial->value()
+                              ? fmt::format("{:.4f}", *p.trial->value())
+                              : std::string(tune::to_string(p.trial->state));
+      std::string params;
+      for (const auto& [param, v] : p.trial->params)
+        params += (params.empty() ? "" : " ") + param + "=" + tune::to_string(v);
+      options_.log(
+          fmt::format("{} round {}/{}  trial {}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
+                      name, p.round, p.rounds, p.trial->number, value,
+                      p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
+                      duration_text(eta_seconds(arms)), params));
+    });
+    if (options_.active_study) options_.active_study->store(nullptr);
+    summary_.trials_run += static_cast<int>(finished.size());
+    if (finished.empty()) {
+      // Nothing was asked for: the sampler has no point left (a grid smaller than the rounds).
+      // A trial that was asked for but taken over by another worker is not that.
+      if (arm.study->trials().size() == trials_before) arm.exhausted = true;
+      return;
+    }
+    if (finished.front().state != tune::TrialState::failed) {
+      arm.failures_in_a_row = 0;
+      return;
+    }
+    // A failed round is run again in the same turn order; a deterministic failure must not loop.
+    if (++arm.failures_in_a_row >= arm.study->options().max_consecutive_failures)
+      throw Error(fmt::format(
+          "study '{}': {} trials failed in a row (last: trial {}, {}); stopping so a failing "
+          "configuration is not retried forever",
+          name, arm.failures_in_a_row, finished.front().number,
+          finished.front().error.empty() ? std::string("no reason given")
+                                         : finished.front().error));
+  }
+
+  const RunOptions& options_;
+  RunSummary& summary_;
+};
+
+}  // namespace
 
 nlohmann::json run_context(const ExperimentConfig& config) {
   auto machine = system::describe_machine();
@@ -385,11 +214,17 @@ nlohmann::json run_context(const ExperimentConfig& config) {
 RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& options) {
   auto storage = store::open_storage(config.storage);
   auto monitor = options.measure_energy ? open_monitor(config) : nullptr;
-  if (!config.studies.empty()) {
-    auto settings = nn::parse_train_settings(config.studies.front().train, "train");
-    nn::configure_threads(settings.train.threads);
+  // Before run_context reads the thread count into every study's record. When only the sweep runs,
+  // its [sweep.train] decides (the record said "threads 1" while its training used 2).
+  if (config.sweep && (options.sweep_only || config.studies.empty())) {
+    nn::configure_threads(
+        nn::parse_train_settings(config.sweep->train, "sweep.train").train.threads);
+  } else if (!config.studies.empty()) {
+    nn::configure_threads(
+        nn::parse_train_settings(config.studies.front().train, "train").train.threads);
   }
-  const nlohmann::json context = run_context(config);
+  nlohmann::json context = run_context(config);
+  if (!config.seeds.empty()) context["seeds"] = config.seeds;
   DataCache data;
 
   std::vector<PlannedStudy> plan;
@@ -409,14 +244,14 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
       planned.options.config_json = json.dump();
       planned.sampler = tune::make_sampler(study.strategy, study.sampler);
       planned.rounds = study.rounds;
+      planned.config = &study;
       plan.push_back(std::move(planned));
     }
   }
   if (options.sweep_only && !config.sweep)
     throw InputError("the config has no [sweep] table (conv, linear, relu, repetitions)");
-  std::vector<SweepCell> cells;
   if (config.sweep) {
-    cells = sweep_cells(*config.sweep);
+    auto cells = sweep_cells(*config.sweep);
     PlannedStudy planned;
     planned.options.name = config.name + "/sweep";
     planned.options.direction = tune::Direction::maximize;
@@ -451,66 +286,76 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
           "without CUDA, or no GPU visible); set device = \"cpu\" or build against a CUDA "
           "LibTorch");
 
-  RunSummary summary;
+  // Objectives are built here, not in the plan: loading data is the slow part, and a refused
+  // config should fail before it. Every objective records the machine's state while it ran.
   for (auto& planned : plan) {
-    // Objectives are built here, not in the plan: loading data is the slow part, and a refused
-    // config should fail before it.
-    if (planned.options.strategy == "sweep") {
+    if (!planned.config) {
       auto settings = nn::parse_train_settings(config.sweep->train, "sweep.train");
       if (!config.sweep->train.contains("profile_layers")) settings.train.profile_layers = true;
       const std::string model = config.sweep->model;
-      planned.objective = repeated_objective(
-          data.get(settings), monitor.get(), 1, [settings, model](const tune::Params& params) {
-            auto cell = cell_from_params(params);
-            nn::TrainOptions train = settings.train;
-            train.model_spec = cell_model_spec(model, cell);
-            train.hp.seed += static_cast<uint64_t>(cell.rep) * 1000;
-            return train;
-          });
+      planned.objective = measured::with_conditions(
+          repeated_objective(data.get(settings), monitor.get(), 1,
+                             [settings, model](const tune::Params& params, int repetition) {
+                               auto cell = cell_from_params(params);
+                               nn::TrainOptions train = settings.train;
+                               train.model_spec = cell_model_spec(model, cell);
+                               train.hp.seed += static_cast<uint64_t>(cell.rep) * 1000 + repetition;
+                               return train;
+                             }));
     } else {
-      const tune::StudyConfig* study = nullptr;
-      for (const auto& s : config.studies)
-        if (s.name == planned.options.name) study = &s;
-      auto settings = nn::parse_train_settings(study->train, planned.options.name);
-      planned.objective =
+      auto settings = nn::parse_train_settings(planned.config->train, planned.options.name);
+      // With `seeds`, a seed sets the training runs' seeds too (weight initialisation, batch
+      // order), seed x repetitions + k for repetition k, so no two studies share a run's seed; the
+      // data split stays the one of [train].seed, the same for every study.
+      const uint64_t reps = static_cast<uint64_t>(config.repetitions);
+      const uint64_t first_seed =
+          config.seeds.empty() ? settings.train.hp.seed : planned.config->seed * reps;
+      planned.objective = measured::with_conditions(
           repeated_objective(data.get(settings), monitor.get(), config.repetitions,
-                             [settings](const tune::Params& params) {
+                             [settings, first_seed](const tune::Params& params, int repetition) {
                                nn::TrainOptions train = settings.train;
                                train.hp = nn::hyperparameters_for(settings.train.hp, params);
+                               train.hp.seed = first_seed + static_cast<uint64_t>(repetition);
                                return train;
-                             });
+                             }));
     }
-    tune::Study study(*storage, planned.options, std::move(planned.sampler));
-    if (options.active_study) options.active_study->store(&study);
-    ++summary.studies;
-    int done = study.finished_count();
-    if (options.log)
-      options.log(fmt::format("study {}: {} of {} rounds done", planned.options.name, done,
-                              planned.rounds));
-    auto finished = study.optimize(planned.objective, planned.rounds, [&](const tune::Progress& p) {
-      if (!options.log) return;
-      std::string value = p.trial->state == tune::TrialState::complete && p.trial->value()
-                              ? fmt::format("{:.4f}", *p.trial->value())
-                              : std::string(tune::to_string(p.trial->state));
-      std::string params;
-      for (const auto& [name, v] : p.trial->params)
-        params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(v);
-      options.log(
-          fmt::format("{} round {}/{}  trial {}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
-                      planned.options.name, p.round, p.rounds, p.trial->number, value,
-                      p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
-                      duration_text(p.eta_seconds), params));
-    });
-    if (options.active_study) options.active_study->store(nullptr);
-    summary.trials_run += static_cast<int>(finished.size());
   }
 
+  RunSummary summary;
+  std::vector<Arm> tuning, sweep;
+  for (auto& planned : plan) {
+    Arm arm;
+    arm.planned = &planned;
+    arm.study =
+        std::make_unique<tune::Study>(*storage, planned.options, std::move(planned.sampler));
+    ++summary.studies;
+    if (options.log)
+      options.log(fmt::format("study {}: {} of {} rounds done", planned.options.name,
+                              arm.study->finished_count(), planned.rounds));
+    (planned.config ? tuning : sweep).push_back(std::move(arm));
+  }
+  // The strategies interleaved (round r of each before round r + 1 of any), then the sweep, whose
+  // sampler interleaves its cells' repetitions itself (sweep_cells' order).
+  RoundRunner runner(options, summary);
+  runner.run_interleaved(tuning);
+  runner.run_interleaved(sweep);
+
   if (options.write_report) {
-    report::ReportOptions report_options;
-    report_options.optimum_tolerance = config.tolerance;
-    report_options.store_label = config.storage;
-    auto files = report::write_report(*storage, config.report_dir, report_options);
-    summary.report_html = files.html;
+    // The trials are safe in the store whatever happens here: a report that cannot be written
+    // costs the report, never the experiment's results.
+    try {
+      report::ReportOptions report_options;
+      report_options.optimum_tolerance = config.tolerance;
+      report_options.store_label = config.storage;
+      auto files = report::write_report(*storage, config.report_dir, report_options);
+      summary.report_html = files.html;
+    } catch (const std::exception& e) {
+      summary.report_error = fmt::format(
+          "the report could not be written to {}: {}. Every trial is in the store {}; write the "
+          "report again with `greentune report {} --out DIR`",
+          config.report_dir.string(), e.what(), config.storage, config.storage);
+      if (options.log) options.log("warning: " + summary.report_error);
+    }
   }
   return summary;
 }

@@ -1,8 +1,11 @@
 #pragma once
 // `greentune experiment CONFIG`: several studies on one store that differ only in strategy (and,
-// optionally, model or dataset), each round repeated and averaged, then an architecture sweep if
-// the config has one, then the report. Everything lives in the store, so running the same command
-// again continues where an interrupted run stopped.
+// optionally, model, dataset or seed), each round repeated and averaged, then an architecture
+// sweep if the config has one, then the report. Fair by construction: the studies run interleaved
+// (round r of every study before round r + 1 of any, see interleave.hpp) and the sweep's cells
+// likewise (repetition k of every cell before k + 1), so a drift of the machine's load hits every
+// arm alike. Everything lives in the store, so running the same command again continues where an
+// interrupted run stopped, in the same interleaving.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -33,6 +36,9 @@ struct ExperimentConfig {
   int rounds = 20;
   int repetitions = 1;  // training runs per round (the paper: 8); value = their mean
   uint64_t seed = 1234;
+  // `seeds = [..]`: each strategy's study once per seed ("<name>/<strategy>/seed-<s>"), the seed
+  // deciding the sampler and the training runs' initialisation; empty: one study with `seed`.
+  std::vector<uint64_t> seeds;
   double tolerance = 0.005;
   std::filesystem::path report_dir;  // "" : <config name>-report beside the working directory
   double grams_per_kwh = 475.0;
@@ -62,7 +68,9 @@ struct RunOptions {
 };
 
 struct RunSummary {
-  std::filesystem::path report_html;
+  std::filesystem::path report_html;  // empty when no report was written
+  // Why the report could not be written (the experiment's trials are in the store regardless).
+  std::string report_error;
   int studies = 0;
   int trials_run = 0;  // trials this call finished
 };

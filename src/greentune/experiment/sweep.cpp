@@ -33,11 +33,10 @@ int integer_param(const tune::Params& params, const std::string& name) {
 
 std::vector<SweepCell> sweep_cells(const SweepConfig& config) {
   std::vector<SweepCell> cells;
-  for (int conv : config.conv)
-    for (int linear : config.linear)
-      for (int relu : config.relu)
-        for (int rep = 0; rep < config.repetitions; ++rep)
-          cells.push_back({conv, linear, relu, rep});
+  for (int rep = 0; rep < config.repetitions; ++rep)
+    for (int conv : config.conv)
+      for (int linear : config.linear)
+        for (int relu : config.relu) cells.push_back({conv, linear, relu, rep});
   return cells;
 }
 

@@ -26,6 +26,8 @@ struct SweepCell {
   int conv = 0, linear = 0, relu = 0, rep = 0;
 };
 
+// Repetition k of every configuration before repetition k + 1 of any, so the repetitions of a
+// configuration spread over the whole sweep rather than running back to back.
 std::vector<SweepCell> sweep_cells(const SweepConfig& config);
 // The space stored with the study: the lists as categorical choices, so a changed grid is refused.
 tune::SearchSpace sweep_space(const SweepConfig& config);

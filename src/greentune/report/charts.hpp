@@ -44,6 +44,10 @@ struct Band {
   double low = NAN, high = NAN;  // at the x of the point with the same index
 };
 
+struct ErrorBar {
+  double low = NAN, high = NAN;  // NaN: no bar (e.g. a single observation)
+};
+
 struct XYSeries {
   std::string name{};  // legend text
   std::string arm{};   // colour key; the name when empty
@@ -51,6 +55,9 @@ struct XYSeries {
   Mark mark = Mark::line_points;
   SeriesRole role = SeriesRole::data;
   std::vector<Band> band{};  // empty, or one per point: a shaded range (e.g. over seeds)
+  // Empty, or one per point: a vertical interval (e.g. a 95 % CI over a round's repetitions),
+  // drawn with the point's marker.
+  std::vector<ErrorBar> errors{};
 };
 
 struct XYChart {
@@ -59,10 +66,6 @@ struct XYChart {
   Axis x{}, y{};
   std::vector<XYSeries> series{};
   int width = 1000, height = 440;  // viewBox units; the SVG scales to the page width
-};
-
-struct ErrorBar {
-  double low = NAN, high = NAN;  // NaN: no bar (e.g. a single observation)
 };
 
 struct BarGroup {

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "greentune/common/csv.hpp"
+#include "greentune/report/load_check.hpp"
 #include "greentune/tune/space.hpp"
 
 namespace greentune::report {
@@ -13,6 +15,15 @@ namespace {
 
 std::string number(double x) {
   return std::isfinite(x) ? fmt::format("{:.10g}", x) : "";
+}
+
+std::string number(const std::optional<double>& x) {
+  return x ? number(*x) : "";
+}
+
+// Unix seconds to the millisecond, so the start order of trials can be read back.
+std::string time_text(double unix_seconds) {
+  return unix_seconds > 0 ? fmt::format("{:.3f}", unix_seconds) : "";
 }
 
 }  // namespace
@@ -28,9 +39,28 @@ std::string trials_csv(const std::vector<StudyRecord>& studies) {
       for (const auto& [name, value] : trial.params) param_names.insert(name);
       for (const auto& e : trial.energy) domains.insert(e.name);
     }
-  std::vector<std::string> header = {"study_id",  "study",    "group",  "strategy",    "objective",
-                                     "direction", "trial_id", "number", "state",       "value",
-                                     "values",    "seconds",  "joules", "energy_kind", "host"};
+  std::vector<std::string> header = {"study_id",
+                                     "study",
+                                     "group",
+                                     "strategy",
+                                     "objective",
+                                     "direction",
+                                     "trial_id",
+                                     "number",
+                                     "state",
+                                     "value",
+                                     "values",
+                                     "seconds",
+                                     "joules",
+                                     "energy_kind",
+                                     "host",
+                                     "started_at",
+                                     "finished_at",
+                                     "load_average_start",
+                                     "load_average_end",
+                                     "cpu_share",
+                                     "other_cpu_seconds",
+                                     "under_load"};
   for (const auto& name : param_names) header.push_back("param:" + name);
   for (const auto& domain : domains) {
     header.push_back("energy:" + domain + ":joules");
@@ -67,7 +97,14 @@ std::string trials_csv(const std::vector<StudyRecord>& studies) {
                                       number(trial.seconds),
                                       number(trial.joules),
                                       energy_kind(trial),
-                                      trial.host};
+                                      trial.host,
+                                      time_text(trial.started_at),
+                                      time_text(trial.finished_at),
+                                      number(trial.conditions.load_average_start),
+                                      number(trial.conditions.load_average_end),
+                                      number(trial.conditions.cpu_share),
+                                      number(trial.conditions.other_cpu_seconds),
+                                      to_string(load_verdict(trial.conditions))};
       for (const auto& name : param_names) {
         auto it = trial.params.find(name);
         row.push_back(it == trial.params.end() ? "" : tune::to_string(it->second));
@@ -112,6 +149,7 @@ std::string trials_json(const std::vector<StudyRecord>& studies) {
     for (const auto& trial : study.trials) {
       nlohmann::json t = tune::to_json(trial);
       t["energy_kind"] = energy_kind(trial);
+      t["under_load"] = to_string(load_verdict(trial.conditions));
       s["trials"].push_back(std::move(t));
     }
     root["studies"].push_back(std::move(s));

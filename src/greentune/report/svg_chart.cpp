@@ -314,6 +314,9 @@ Drawn draw_xy(const XYChart& chart, Palette& palette, std::string_view prefix, d
       if (i < series.band.size())
         for (double v : {series.band[i].low, series.band[i].high})
           if (std::isfinite(v) && (!log_y || v > 0)) yr.add(v);
+      if (i < series.errors.size())
+        for (double v : {series.errors[i].low, series.errors[i].high})
+          if (std::isfinite(v) && (!log_y || v > 0)) yr.add(v);
     }
   }
   if (xr.empty()) xr = {0, 1};
@@ -398,10 +401,21 @@ Drawn draw_xy(const XYChart& chart, Palette& palette, std::string_view prefix, d
     if (!line || series.mark == Mark::line_points) {
       const bool ring = series.mark == Mark::ring;
       const double radius = ring ? 11 : series.mark == Mark::points ? 4.5 : 3.5;
-      for (const auto& p : series.points) {
+      for (size_t i = 0; i < series.points.size(); ++i) {
+        const auto& p = series.points[i];
         if (!sx.drawable(p.x) || !sy.drawable(p.y)) continue;
         Pixel px{sx(p.x), sy(p.y)};
         ink.push_back(px);
+        if (i < series.errors.size() && sy.drawable(series.errors[i].low) &&
+            sy.drawable(series.errors[i].high)) {
+          const double lo = sy(series.errors[i].low), hi = sy(series.errors[i].high), cap = 5;
+          sample_segment({px.x, lo}, {px.x, hi}, kInk, ink);
+          body += fmt::format(
+              "<path class=\"error-bar\" d=\"M{} {}V{}M{} {}H{}M{} {}H{}\" fill=\"none\" "
+              "stroke=\"{}\" stroke-width=\"1.4\"/>",
+              n(px.x), n(lo), n(hi), n(px.x - cap), n(lo), n(px.x + cap), n(px.x - cap), n(hi),
+              n(px.x + cap), colour);
+        }
         const std::string paint =
             ring ? fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"", colour)
                  : fmt::format(
@@ -514,7 +528,10 @@ std::string render_svg(const XYChart& chart, Palette& palette, std::string_view 
   return roomy.hidden < plain.hidden ? roomy.svg : plain.svg;
 }
 
-std::string render_svg(const BarChart& chart, Palette& palette, std::string_view id_prefix) {
+namespace {
+
+Drawn draw_bars(const BarChart& chart, Palette& palette, std::string_view id_prefix,
+                double headroom) {
   Frame frame(id_prefix, chart.width, chart.height, chart.title);
   const size_t categories = chart.categories.size();
   Range yr;
@@ -536,6 +553,11 @@ std::string render_svg(const BarChart& chart, Palette& palette, std::string_view
           if (std::isfinite(e)) yr.add(e);
     }
     if (chart.stacked) yr.add(up), yr.add(down);
+  }
+  if (headroom > 0 && yr.high > 0) {
+    // Room above the bars for the legend: the data keeps the lower (1 - headroom) of the plot.
+    double span = yr.high - std::min(0.0, yr.low);
+    yr.high += span * headroom / (1 - headroom);
   }
   Axis y = chart.y;
   y.include_zero = true;
@@ -640,12 +662,29 @@ std::string render_svg(const BarChart& chart, Palette& palette, std::string_view
   if (!any) out += no_data(plot);
   if (chart.stacked) std::reverse(legend.begin(), legend.end());  // read top down, as stacked
   // One group of bars coloured per category needs no legend: the axis names the categories.
+  Drawn drawn;
   if (legend.size() > 1 || (legend.size() == 1 && !chart.colour_by_category)) {
     auto layout = legend_layout(legend, plot.width - 16);
     auto placed = place_legend(plot, layout.width, layout.height, ink);
     out += legend_svg(legend, layout, placed.box);
+    drawn.hidden = placed.hidden;
+    drawn.legend_height = layout.height;
   }
-  return out + "\n" + Frame::close();
+  drawn.plot_height = plot.height;
+  drawn.svg = out + "\n" + Frame::close();
+  return drawn;
+}
+
+}  // namespace
+
+std::string render_svg(const BarChart& chart, Palette& palette, std::string_view id_prefix) {
+  // Bars and error bars fill the plot from below, so every place inside may hide some: then the
+  // y axis gets headroom for the legend, as x-y charts do.
+  Drawn plain = draw_bars(chart, palette, id_prefix, 0);
+  if (plain.hidden == 0 || chart.y.max || plain.plot_height <= 0) return plain.svg;
+  double headroom = std::min(0.45, (plain.legend_height + 16) / plain.plot_height);
+  Drawn roomy = draw_bars(chart, palette, id_prefix, headroom);
+  return roomy.hidden < plain.hidden ? roomy.svg : plain.svg;
 }
 
 std::string render_svg(const BoxChart& chart, Palette& palette, std::string_view id_prefix) {
