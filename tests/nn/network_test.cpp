@@ -203,23 +203,3 @@ TEST(Optimizer, BadHyperparametersNameTheField) {
               AllOf(HasSubstr("rmsprop"), HasSubstr("adam or sgd")));
   EXPECT_THAT(make([](Hyperparameters& hp) { hp.batch_size = 0; }), HasSubstr("batch_size=0"));
 }
-
-TEST(Network, FastMaxPoolMatchesMaxPool2d) {
-  torch::manual_seed(7);
-  for (auto shape : {std::vector<int64_t>{4, 3, 28, 28}, {3, 9, 7, 7}, {2, 2, 5, 6}}) {
-    // ReLU output: many exact ties (zeros), where the first maximum must win as in MaxPool2d.
-    auto x = torch::relu(torch::randn(shape));
-    auto a = x.clone().requires_grad_();
-    auto b = x.clone().requires_grad_();
-    auto ours = MaxPool2x2()->forward(a);
-    auto reference = torch::max_pool2d(b, {2, 2}, {2, 2});
-    ASSERT_TRUE(torch::equal(ours, reference));
-    auto upstream = torch::randn(reference.sizes());
-    ours.backward(upstream);
-    reference.backward(upstream);
-    EXPECT_TRUE(torch::equal(a.grad(), b.grad()));
-  }
-  auto nan_input = torch::zeros({1, 1, 2, 2});
-  nan_input[0][0][1][0] = std::numeric_limits<float>::quiet_NaN();
-  EXPECT_TRUE(std::isnan(MaxPool2x2()->forward(nan_input).item<float>()));
-}
