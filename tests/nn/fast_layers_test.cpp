@@ -172,6 +172,29 @@ TEST(FastBatchNorm2d, OneValuePerChannelIsRefusedAsLibTorchDoes) {
   EXPECT_THROW(fast->forward(x), c10::Error);
 }
 
+TEST(FastReLU, MatchesReluSpecialValuesIncluded) {
+  // 1001 elements: whole vectors and a tail; NaN, infinities and signed zeros as torch::relu.
+  auto x = torch::randn({7, 11, 13});
+  auto flat = x.view(-1);
+  flat[0] = std::numeric_limits<float>::quiet_NaN();
+  flat[1] = -0.0f;
+  flat[2] = 0.0f;
+  flat[3] = std::numeric_limits<float>::infinity();
+  flat[4] = -std::numeric_limits<float>::infinity();
+  flat[1000] = std::numeric_limits<float>::quiet_NaN();
+  auto a = x.clone().requires_grad_();
+  auto b = x.clone().requires_grad_();
+  auto ours = FastReLU()->forward(a);
+  auto theirs = torch::relu(b);
+  EXPECT_TRUE(torch::equal(ours.isnan(), theirs.isnan()));
+  EXPECT_TRUE(torch::equal(ours.nan_to_num(0), theirs.nan_to_num(0)));
+  EXPECT_TRUE(torch::equal(ours.signbit(), theirs.signbit()));
+  auto upstream = torch::randn(x.sizes());
+  ours.backward(upstream);
+  theirs.backward(upstream);
+  EXPECT_TRUE(torch::equal(a.grad(), b.grad()));
+}
+
 TEST(MaxPool2x2, MatchesMaxPool2dTiesAndNaNIncluded) {
   torch::manual_seed(7);
   // Vector paths (even sides, rows of 8 or more) and the scalar one (odd sides, small planes).

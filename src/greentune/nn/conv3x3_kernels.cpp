@@ -103,11 +103,17 @@ GREENTUNE_SIMD_INLINE void pad_planes_body(const Conv3x3Geometry& g, const float
     const float* in = planes + p * h * w;
     float* out = padded + p * g.plane_stride;
     std::fill(out, out + row + 1, 0.0f);
+    // Rows of a vector or more: all but the last in whole vectors (the excess, less than a row,
+    // lands on pads and the next row, which are written after it); the last exactly, as nothing
+    // of the input may follow it.
+    const int64_t overrunning = w >= kLanes ? h - 1 : 0;
+    for (int64_t y = 0; y < overrunning; ++y) {
+      copy_row_overrunning(in + y * w, w, out + (y + 1) * row + 1);
+    }
+    for (int64_t y = overrunning; y < h; ++y) copy_row(in + y * w, w, out + (y + 1) * row + 1);
     for (int64_t y = 0; y < h; ++y) {
-      float* dst = out + (y + 1) * row + 1;
-      copy_row(in + y * w, w, dst);
-      dst[w] = 0.0f;      // right pad of this row
-      dst[w + 1] = 0.0f;  // left pad of the next
+      out[(y + 1) * row + 1 + w] = 0.0f;  // right pad of this row
+      out[(y + 2) * row] = 0.0f;          // left pad of the next
     }
     std::fill(out + (h + 1) * row + 1, out + g.plane_stride, 0.0f);
   }
@@ -132,9 +138,14 @@ GREENTUNE_SIMD_INLINE void unwide_planes_body(const Conv3x3Geometry& g, const fl
                                               int64_t count, float* planes) {
   const int64_t h = g.height, w = g.width;
   for (int64_t p = 0; p < count; ++p) {
-    for (int64_t y = 0; y < h; ++y) {
-      copy_row(wide + p * g.wide_count + y * g.row, w, planes + (p * h + y) * w);
+    const float* in = wide + p * g.wide_count;
+    float* out = planes + p * h * w;
+    // As in pad_planes: the last row exactly, since the output may end right after it.
+    const int64_t overrunning = w >= kLanes ? h - 1 : 0;
+    for (int64_t y = 0; y < overrunning; ++y) {
+      copy_row_overrunning(in + y * g.row, w, out + y * w);
     }
+    for (int64_t y = overrunning; y < h; ++y) copy_row(in + y * g.row, w, out + y * w);
   }
 }
 

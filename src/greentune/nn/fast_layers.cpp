@@ -8,6 +8,7 @@
 #include "greentune/nn/batch_norm_kernels.hpp"
 #include "greentune/nn/conv3x3_kernels.hpp"
 #include "greentune/nn/max_pool_kernels.hpp"
+#include "greentune/nn/relu_kernels.hpp"
 
 namespace greentune::nn {
 namespace {
@@ -249,6 +250,35 @@ struct BatchNormTrainFunction : public torch::autograd::Function<BatchNormTrainF
   }
 };
 
+// Elements per task: large enough that a thread's share is worth starting it for.
+constexpr int64_t kElementGrain = 1 << 16;
+
+struct ReluFunction : public torch::autograd::Function<ReluFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& input) {
+    auto output = torch::empty_like(input);
+    const float* x = input.data_ptr<float>();
+    float* y = output.data_ptr<float>();
+    at::parallel_for(0, input.numel(), kElementGrain, [&](int64_t begin, int64_t end) {
+      kernels::relu(x + begin, end - begin, y + begin);
+    });
+    ctx->save_for_backward({output});
+    return output;
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    const auto output = ctx->get_saved_variables()[0];
+    const auto grad_output = grads[0].contiguous();
+    auto grad_input = torch::empty_like(output);
+    const float* y = output.data_ptr<float>();
+    const float* dy = grad_output.data_ptr<float>();
+    float* dx = grad_input.data_ptr<float>();
+    at::parallel_for(0, output.numel(), kElementGrain, [&](int64_t begin, int64_t end) {
+      kernels::relu_backward(y + begin, dy + begin, end - begin, dx + begin);
+    });
+    return {grad_input};
+  }
+};
+
 struct MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& input) {
     const int64_t n = input.size(0), channels = input.size(1), h = input.size(2), w = input.size(3);
@@ -375,6 +405,14 @@ void FastBatchNorm2dImpl::pretty_print(std::ostream& stream) const {
   }
   stream << ", affine=" << (options.affine() ? "true" : "false")
          << ", track_running_stats=" << (options.track_running_stats() ? "true" : "false") << ")";
+}
+
+torch::Tensor FastReLUImpl::forward(const torch::Tensor& input) {
+  if (!(input.device().is_cpu() && input.scalar_type() == torch::kFloat32 &&
+        input.is_contiguous())) {
+    return torch::relu(input);
+  }
+  return ReluFunction::apply(input);
 }
 
 torch::Tensor MaxPool2x2Impl::forward(const torch::Tensor& input) {

@@ -42,6 +42,16 @@ class FastBatchNorm2dImpl : public torch::nn::Cloneable<FastBatchNorm2dImpl> {
 };
 TORCH_MODULE(FastBatchNorm2d);
 
+// ReLU; contiguous float CPU tensors: one vectorised pass each way (relu_kernels.hpp), same
+// results as torch::relu.
+class FastReLUImpl : public torch::nn::Cloneable<FastReLUImpl> {
+ public:
+  void reset() override {}
+  torch::Tensor forward(const torch::Tensor& input);
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::ReLU()"; }
+};
+TORCH_MODULE(FastReLU);
+
 // MaxPool2d(kernel 2, stride 2); float NCHW on the CPU: a plain 2x2 scan. Identical outputs and
 // gradients to MaxPool2d, ties and NaN included.
 class MaxPool2x2Impl : public torch::nn::Cloneable<MaxPool2x2Impl> {

@@ -23,7 +23,7 @@ torch::nn::Sequential build_network(const ModelSpec& spec, int channels, int hei
       const int out = conv_channels(channels, k);
       net->push_back(FastConv2d(tnn::Conv2dOptions(c, out, 3).stride(1).padding(1)));
       if (spec.batch_norm) net->push_back(FastBatchNorm2d(out));
-      if (spec.relu) net->push_back(tnn::ReLU());
+      if (spec.relu) net->push_back(FastReLU());
       net->push_back(MaxPool2x2());
       c = out;
       h /= 2;
@@ -35,7 +35,7 @@ torch::nn::Sequential build_network(const ModelSpec& spec, int channels, int hei
   // Widths come from the input image, not the flattened conv output, as in the paper's code.
   for (int width_k : hidden_widths(spec, channels, height, width)) {
     net->push_back(tnn::Linear(features, width_k));
-    if (spec.linear_activation == "relu") net->push_back(tnn::ReLU());
+    if (spec.linear_activation == "relu") net->push_back(FastReLU());
     features = width_k;
   }
   net->push_back(tnn::Linear(features, classes));

@@ -10,9 +10,9 @@
 
 namespace greentune::nn {
 
-// A Sequential of plain modules (Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear; the first
-// three with greentune's CPU kernels, fast_layers.hpp), so the trainer can time each layer type.
-// Throws InputError when the input is too small for the spec's conv blocks.
+// A Sequential of plain modules (Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear; all but
+// Flatten and Linear with greentune's CPU kernels, fast_layers.hpp), so the trainer can time each
+// layer type. Throws InputError when the input is too small for the spec's conv blocks.
 torch::nn::Sequential build_network(const ModelSpec& spec, int channels, int height, int width,
                                     int classes = 10);
 

@@ -72,4 +72,11 @@ GREENTUNE_SIMD_INLINE void copy_row(const float* from, int64_t count, float* to)
   for (; i < count; ++i) to[i] = from[i];
 }
 
+// Whole vectors only: reads and writes up to kLanes - 1 floats past count. For rows of at least
+// kLanes floats followed by another row of the same array, copied in ascending order, so the
+// excess stays inside the array and the next row's copy rewrites it.
+GREENTUNE_SIMD_INLINE void copy_row_overrunning(const float* from, int64_t count, float* to) {
+  for (int64_t i = 0; i < count; i += kLanes) store8(to + i, load8(from + i));
+}
+
 }  // namespace greentune::nn::kernels
