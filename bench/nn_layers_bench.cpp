@@ -6,6 +6,8 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <type_traits>
+
 #include "greentune/nn/fast_layers.hpp"
 #include "greentune/nn/model_spec.hpp"
 #include "greentune/nn/network.hpp"
@@ -24,7 +26,13 @@ void conv_step(benchmark::State& state) {
   one_thread();
   const int64_t in = state.range(0), out = state.range(1), side = state.range(2);
   torch::manual_seed(1);
-  Conv conv(tnn::Conv2dOptions(in, out, 3).stride(1).padding(1));
+  Conv conv = [&] {
+    if constexpr (std::is_same_v<Conv, tnn::Conv2d>) {
+      return Conv(tnn::Conv2dOptions(in, out, 3).stride(1).padding(1));
+    } else {
+      return Conv(in, out);
+    }
+  }();
   // The images entering the first layer need no gradient; later layers' inputs do.
   auto x = torch::randn({512, in, side, side}).requires_grad_(in > 1);
   auto upstream = torch::randn({512, out, side, side});

@@ -87,9 +87,7 @@ TEST(Network, ConvBlocksHaveThePaperChannels) {
                           "flatten", "linear", "linear", "linear"));
   std::vector<int64_t> out_channels;
   for (const auto& m : *net) {
-    if (auto* conv = m.ptr()->as<torch::nn::Conv2d>()) {
-      out_channels.push_back(conv->options.out_channels());
-    }
+    if (auto* conv = m.ptr()->as<FastConv2d>()) out_channels.push_back(conv->out_channels);
   }
   EXPECT_THAT(out_channels, ElementsAre(9, 27));
 }

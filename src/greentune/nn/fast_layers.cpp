@@ -319,24 +319,37 @@ struct MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function>
 
 }  // namespace
 
+FastConv2dImpl::FastConv2dImpl(int64_t in_channels_, int64_t out_channels_)
+    : in_channels(in_channels_), out_channels(out_channels_) {
+  reset();
+}
+
+void FastConv2dImpl::reset() {
+  // As torch::nn::Conv2d: Kaiming-uniform weights (a = sqrt(5)), bias uniform in
+  // +-1/sqrt(fan in).
+  weight = register_parameter("weight", torch::empty({out_channels, in_channels, 3, 3}));
+  bias = register_parameter("bias", torch::empty({out_channels}));
+  torch::NoGradGuard no_grad;
+  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * 9));
+  bias.uniform_(-bound, bound);
+}
+
+void FastConv2dImpl::pretty_print(std::ostream& stream) const {
+  stream << "torch::nn::Conv2d(" << in_channels << ", " << out_channels
+         << ", kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])";
+}
+
 bool FastConv2dImpl::uses_own_kernel(const torch::Tensor& input) const {
-  const auto& o = options;
-  const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
-  const bool shape = (*o.kernel_size())[0] == 3 && (*o.kernel_size())[1] == 3 &&
-                     (*o.stride())[0] == 1 && (*o.stride())[1] == 1 && (*o.dilation())[0] == 1 &&
-                     (*o.dilation())[1] == 1 && o.groups() == 1 && padding != nullptr &&
-                     (**padding)[0] == 1 && (**padding)[1] == 1 &&
-                     c10::holds_alternative<torch::enumtype::kZeros>(o.padding_mode());
   // The direct kernel does in_channels x out_channels passes over each plane; with many channels
   // on small planes LibTorch's GEMM-based convolution does better.
-  const bool small = o.in_channels() <= 32 && o.out_channels() <= 32;
-  return shape && small && bias.defined() && is_cpu_float_nchw(input) &&
-         input.size(1) == o.in_channels() && weight.device().is_cpu() &&
+  return in_channels <= 32 && out_channels <= 32 && is_cpu_float_nchw(input) &&
+         input.size(1) == in_channels && weight.device().is_cpu() &&
          weight.scalar_type() == torch::kFloat32;
 }
 
 torch::Tensor FastConv2dImpl::forward(const torch::Tensor& input) {
-  if (!uses_own_kernel(input)) return torch::nn::Conv2dImpl::forward(input);
+  if (!uses_own_kernel(input)) return torch::conv2d(input, weight, bias, 1, 1);
   return Conv3x3Function::apply(input, weight, bias);
 }
 

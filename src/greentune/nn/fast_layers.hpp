@@ -1,24 +1,31 @@
 #pragma once
 // LibTorch modules that run greentune's own CPU kernels where LibTorch 1.13's are slow for the
-// paper's small networks, and LibTorch's own code everywhere else (other devices, dtypes, memory
-// layouts, shapes). Each is the LibTorch module it replaces (same options, parameters,
-// initialisation and buffers; `as<torch::nn::Conv2d>()` finds it) with a different forward.
-// Results match LibTorch's within float rounding (tests/nn/fast_layers_test.cpp).
+// paper's small networks, and LibTorch's own ops everywhere else (other devices, dtypes, memory
+// layouts, shapes). Each has the parameters, initialisation and buffers of the LibTorch module it
+// replaces, and results within float rounding of it (tests/nn/fast_layers_test.cpp).
 #include <torch/nn/cloneable.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/options/batchnorm.h>
 #include <torch/nn/pimpl.h>
 
 namespace greentune::nn {
 
-// Conv2d; 3x3, stride 1, padding 1, few channels, float NCHW on the CPU: a direct convolution
-// (conv3x3_kernels.hpp), forward and backward.
-class FastConv2dImpl : public torch::nn::Conv2dImpl {
+// Conv2d(in, out, 3, stride 1, padding 1), as SimpleCNN's blocks have it. With few channels
+// (<= 32 in and out), on float NCHW CPU tensors: a direct convolution (conv3x3_kernels.hpp),
+// forward and backward; otherwise LibTorch's conv2d. Parameters named, shaped and initialised as
+// torch::nn::Conv2d's (same values for the same seed, tested). Its own module rather than a
+// subclass of Conv2dImpl, whose vtable LibTorch does not promise to export (BatchNorm2d's it
+// does not).
+class FastConv2dImpl : public torch::nn::Cloneable<FastConv2dImpl> {
  public:
-  using torch::nn::Conv2dImpl::Conv2dImpl;
+  FastConv2dImpl(int64_t in_channels, int64_t out_channels);
+  void reset() override;
   torch::Tensor forward(const torch::Tensor& input);
   // Whether forward(input) takes greentune's kernel.
   bool uses_own_kernel(const torch::Tensor& input) const;
+  void pretty_print(std::ostream& stream) const override;
+
+  int64_t in_channels, out_channels;
+  torch::Tensor weight, bias;
 };
 TORCH_MODULE(FastConv2d);
 

@@ -21,7 +21,7 @@ torch::nn::Sequential build_network(const ModelSpec& spec, int channels, int hei
             spec.to_string(), spec.conv_layers, height, width, k));
       }
       const int out = conv_channels(channels, k);
-      net->push_back(FastConv2d(tnn::Conv2dOptions(c, out, 3).stride(1).padding(1)));
+      net->push_back(FastConv2d(c, out));
       if (spec.batch_norm) net->push_back(FastBatchNorm2d(out));
       if (spec.relu) net->push_back(FastReLU());
       net->push_back(MaxPool2x2());
