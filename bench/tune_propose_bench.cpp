@@ -30,11 +30,11 @@ std::vector<Trial> history_of(const SearchSpace& space, int n) {
     std::vector<double> x(space.params.size());
     for (auto& v : x) v = u(rng);
     Trial t;
-    t.number = i;
+    t.number = i + 1;
     t.state = TrialState::complete;
     t.params = params_at(space, x);
-    t.value = 0.9 - std::pow(x[0] - 0.6, 2) - 0.3 * std::pow(x[1] - 0.8, 2) - 0.1 * x[4] +
-              0.01 * std::sin(20 * x[2]);
+    t.values = {0.9 - std::pow(x[0] - 0.6, 2) - 0.3 * std::pow(x[1] - 0.8, 2) - 0.1 * x[4] +
+                0.01 * std::sin(20 * x[2])};
     history.push_back(t);
   }
   return history;

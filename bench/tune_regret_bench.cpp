@@ -27,11 +27,11 @@ std::vector<double> best_trace(const std::string& function, const std::string& s
   for (int i = 0; i < evaluations; ++i) {
     SamplerContext context{space, history, Direction::minimize, seed};
     Trial t;
-    t.number = i;
+    t.number = i + 1;
     t.params = *sampler->propose(context);
     t.state = TrialState::complete;
-    t.value = benchmark_value(function, t.params);
-    best.push_back(best.empty() ? *t.value : std::min(best.back(), *t.value));
+    t.values = {benchmark_value(function, t.params)};
+    best.push_back(best.empty() ? t.values[0] : std::min(best.back(), t.values[0]));
     history.push_back(std::move(t));
   }
   return best;

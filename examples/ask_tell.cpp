@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -41,26 +41,26 @@ int main(int argc, char** argv) {
       double loss = loss_of(params);
       context.report(1, loss);
       tune::ObjectiveResult result;
-      result.value = loss;
+      result.values = {loss};
       return result;
     };
     study.optimize(objective, 12, [](const tune::Progress& p) {
-      std::printf("round %d/%d value %.4f best %.4f\n", p.round, p.rounds, *p.trial->value,
-                  p.best.value_or(NAN));
+      std::printf("round %d/%d value %.4f best %.4f\n", p.round, p.rounds,
+                  p.trial->value().value_or(NAN), p.best.value_or(NAN));
     });
 
     // 2. ask/tell: your loop, your timing; the study only proposes and records.
     while (auto trial = study.ask()) {
       tune::ObjectiveResult result;
-      result.value = loss_of(trial->params);
+      result.values = {loss_of(trial->params)};
       result.seconds = 0.01;
       study.tell(*trial, result);
       std::printf("asked trial %d: lr %.5f -> %.4f\n", trial->number,
-                  tune::as_double(trial->params, "lr"), *result.value);
+                  tune::as_double(trial->params, "lr"), result.values.front());
     }
 
     if (auto best = study.best_trial()) {
-      std::printf("best: trial %d, value %.4f, lr %.5f\n", best->number, *best->value,
+      std::printf("best: trial %d, value %.4f, lr %.5f\n", best->number, *best->value(),
                   tune::as_double(best->params, "lr"));
     }
   } catch (const std::exception& e) {

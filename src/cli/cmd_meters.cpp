@@ -16,7 +16,21 @@ struct MetersOptions {
   std::string sysfs_root;
   std::string dev_root;
   std::optional<double> cpu_tdp;
+  std::optional<int> cpu_threads;
 };
+
+nlohmann::json cpu_power_json(const CpuPowerModel& model) {
+  nlohmann::json out{{"cpu_model", model.cpu_model},
+                     {"package_tdp_watts", nullptr},
+                     {"tdp_source", model.tdp_source},
+                     {"threads_per_package", nullptr},
+                     {"threads_source", model.threads_source},
+                     {"watts_per_logical_cpu", model.watts_per_cpu},
+                     {"summary", model.summary}};
+  if (model.package_tdp > 0) out["package_tdp_watts"] = model.package_tdp;
+  if (model.threads_per_package > 0) out["threads_per_package"] = model.threads_per_package;
+  return out;
+}
 
 const char* status_of(const ProbeResult& probe, bool used) {
   if (used) return "used";
@@ -29,6 +43,7 @@ int run_meters(const MetersOptions& options) {
   if (!options.dev_root.empty()) paths.dev_root = options.dev_root;
   EstimateOptions estimate;
   estimate.cpu_tdp_watts = options.cpu_tdp;
+  estimate.cpu_threads = options.cpu_threads;
   Discovery found = discover(paths, estimate);
 
   if (options.json) {
@@ -50,6 +65,7 @@ int run_meters(const MetersOptions& options) {
                                      {"method", d.method},
                                      {"part_of_parent", d.part_of_parent}});
       }
+      if (probe.cpu_power) source["cpu_power"] = cpu_power_json(*probe.cpu_power);
       out["sources"].push_back(std::move(source));
     }
     fmt::print("{}\n", out.dump(2));
@@ -62,6 +78,13 @@ int run_meters(const MetersOptions& options) {
     for (const auto& d : probe.domains) {
       fmt::print("    {:<10} {:<9}{} {}\n", d.name, to_string(d.kind),
                  d.part_of_parent ? " (inside its package)" : "", d.method);
+    }
+    if (const auto& model = probe.cpu_power) {
+      fmt::print("    {:<10} {}\n", "cpu model",
+                 model->cpu_model.empty() ? "(none in cpuinfo)" : model->cpu_model);
+      fmt::print("    {:<10} {}\n", "tdp", model->tdp_source);
+      fmt::print("    {:<10} {}\n", "threads", model->threads_source);
+      fmt::print("    {:<10} {:.3g} W per logical CPU\n", "power", model->watts_per_cpu);
     }
   }
   return 0;
@@ -79,6 +102,9 @@ const bool registered = greentune::cli::register_command(
       app.add_option("--cpu-tdp", options->cpu_tdp,
                      "CPU package TDP in watts for the estimate (default: looked up from the CPU "
                      "model)");
+      app.add_option("--cpu-threads", options->cpu_threads,
+                     "Hardware threads of the physical CPU package for the estimate (default: "
+                     "from the CPU model, or cpuinfo on bare metal)");
       return greentune::cli::Runner([options] { return run_meters(*options); });
     });
 

@@ -6,7 +6,7 @@
 #include "cli/command.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/report/html.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace {
 

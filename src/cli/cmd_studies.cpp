@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/study.hpp"
 
 namespace {
@@ -17,7 +17,7 @@ struct StudiesOptions {
 };
 
 struct Row {
-  store::StudyInfo info;
+  tune::StudyInfo info;
   int complete = 0, failed = 0, diverged = 0, pruned = 0, running = 0;
   std::optional<double> best;
   double joules = 0;
@@ -34,8 +34,8 @@ int run_studies(const StudiesOptions& options) {
       switch (t.state) {
         case tune::TrialState::complete:
           ++row.complete;
-          if (t.value && (!row.best || tune::better(*t.value, *row.best, info.direction))) {
-            row.best = t.value;
+          if (t.value() && (!row.best || tune::better(*t.value(), *row.best, info.direction))) {
+            row.best = t.value();
           }
           break;
         case tune::TrialState::failed:

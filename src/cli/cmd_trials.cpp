@@ -5,9 +5,9 @@
 #include <set>
 
 #include "cli/command.hpp"
+#include "greentune/common/csv.hpp"
 #include "greentune/common/error.hpp"
-#include "greentune/store/params_codec.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace {
 
@@ -21,13 +21,7 @@ struct TrialsOptions {
 };
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return csv_cell(text);
 }
 
 std::string value_text(const std::optional<double>& value) {
@@ -47,7 +41,7 @@ int run_trials(const TrialsOptions& options) {
 
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& t : trials) out.push_back(store::trial_to_json(t));
+    for (const auto& t : trials) out.push_back(tune::to_json(t));
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
@@ -61,7 +55,7 @@ int run_trials(const TrialsOptions& options) {
     fmt::print("{}\n", header);
     for (const auto& t : trials) {
       std::string line = fmt::format("{},{},{},{:.6f},{:.6f},{},{:.3f},{:.3f}", t.number,
-                                     tune::to_string(t.state), value_text(t.value), t.seconds,
+                                     tune::to_string(t.state), value_text(t.value()), t.seconds,
                                      t.joules, csv_field(t.host), t.started_at, t.finished_at);
       for (const auto& n : names) {
         auto it = t.params.find(n);
@@ -79,9 +73,10 @@ int run_trials(const TrialsOptions& options) {
     for (const auto& [name, value] : t.params) {
       params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(value);
     }
-    fmt::print(
-        "{:>6}  {:<8}  {:>12}  {:>9.3f}  {:>12.6g}  {}\n", t.number, tune::to_string(t.state),
-        t.value ? fmt::format("{:.6g}", *t.value) : std::string("-"), t.seconds, t.joules, params);
+    fmt::print("{:>6}  {:<8}  {:>12}  {:>9.3f}  {:>12.6g}  {}\n", t.number,
+               tune::to_string(t.state),
+               t.value() ? fmt::format("{:.6g}", *t.value()) : std::string("-"), t.seconds,
+               t.joules, params);
   }
   return 0;
 }

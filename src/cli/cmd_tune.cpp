@@ -10,17 +10,18 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/training_executable.hpp"
+#include "cli/tune_command.hpp"
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
 #include "greentune/energy/monitor.hpp"
-#include "greentune/store/params_codec.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/measured/measured_objective.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
 #include "greentune/tune/config.hpp"
-#include "greentune/tune/measured_objective.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
@@ -42,6 +43,7 @@ struct TuneOptions {
   double heartbeat = 10;
   double stale_after = 60;
   bool no_energy = false;
+  cli::WorkerOptions workers;  // the command objective's --workers, --gpus, --trials-per-gpu
 };
 
 std::string format_value(const std::optional<double>& value) {
@@ -82,7 +84,7 @@ tune::Objective make_objective(const tune::StudyConfig& config, const std::strin
 #endif
   }
   auto objective = tune::benchmark_objective(config.objective);
-  return monitor ? tune::measured(std::move(objective), *monitor) : objective;
+  return monitor ? measured::measured(std::move(objective), *monitor) : objective;
 }
 
 nlohmann::json summary_json(const tune::StudySummary& s) {
@@ -98,14 +100,19 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
 }
 
 std::atomic<tune::Study*> active_study{nullptr};
+std::atomic<cli::CommandTuning*> active_command{nullptr};
 
 int run_tune(const TuneOptions& options) {
 #if GREENTUNE_HAS_TORCH
   nn::restart_with_short_openmp_spin();  // first: it may start the process again
+#else
+  if (cli::study_trains(options.config)) cli::exec_training_executable();
 #endif
   // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    // The programs of command trials are stopped first; their workers mark the trials failed.
+    if (cli::CommandTuning* command = active_command.load()) command->interrupt();
     if (tune::Study* study = active_study.load()) {
       study->fail_open_trials(fmt::format("interrupted by {}", name));
     }
@@ -127,9 +134,20 @@ int run_tune(const TuneOptions& options) {
   }
   if (options.seed) config.seed = *options.seed;
   auto sampler = tune::make_sampler(config.strategy, config.sampler);
-  auto monitor = options.no_energy ? nullptr : open_monitor();
+  std::unique_ptr<cli::CommandTuning> command;
+  if (config.objective == "command") {
+    cli::WorkerOptions workers = options.workers;
+    workers.measure_energy = !options.no_energy;
+    command = std::make_unique<cli::CommandTuning>(config, options.config, workers);
+  } else if (options.workers.workers != 1 || !options.workers.gpus.empty()) {
+    throw InputError(
+        "--workers and --gpus: only for objective = \"command\"; run more "
+        "`greentune tune` processes on one store to share other studies");
+  }
+  auto monitor = options.no_energy || command ? nullptr : open_monitor();
   // Before the store: a bad [train] table or missing data set leaves no new file behind.
-  tune::Objective objective = make_objective(config, options.config, monitor.get());
+  tune::Objective objective =
+      command ? command->objective() : make_objective(config, options.config, monitor.get());
   auto storage = store::open_storage(config.storage);
 
   tune::StudyOptions study_options;
@@ -150,19 +168,32 @@ int run_tune(const TuneOptions& options) {
   fmt::print("study {}: {} on {}, {} {} rounds ({} done), storage {}\n", config.name,
              config.strategy, config.objective, tune::to_string(config.direction), config.rounds,
              already, config.storage);
-  if (!monitor && !options.no_energy) fmt::print("energy: not measured (no usable source)\n");
+  if (command) {
+    fmt::print("{}; {} worker(s)\n", command->energy_summary(), command->workers());
+  } else if (!monitor && !options.no_energy) {
+    fmt::print("energy: not measured (no usable source)\n");
+  }
   std::fflush(stdout);
 
   int width = static_cast<int>(std::to_string(config.rounds).size());
-  study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
+  auto print_round = [&](const tune::Progress& p) {
     std::string value = p.trial->state == tune::TrialState::complete
-                            ? format_value(p.trial->value)
+                            ? format_value(p.trial->value())
                             : std::string(tune::to_string(p.trial->state));
-    fmt::print("round {:>{}}/{}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n", p.round,
-               width, p.rounds, value, format_value(p.best), p.joules,
-               duration_text(p.eta_seconds));
+    fmt::print(
+        "round {:>{}}/{}  trial {:>{}}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n",
+        p.round, width, p.rounds, p.trial->number, width, value, format_value(p.best), p.joules,
+        duration_text(p.eta_seconds));
+    if (command) fmt::print("{}", cli::CommandTuning::trial_note(*p.trial));
     std::fflush(stdout);
-  });
+  };
+  if (command) {
+    active_command = command.get();
+    command->run(study, study_options, config.storage, config.rounds, print_round);
+    active_command = nullptr;
+  } else {
+    study.optimize(objective, config.rounds, print_round);
+  }
   active_study = nullptr;
 
   auto trials = study.trials();
@@ -177,7 +208,7 @@ int run_tune(const TuneOptions& options) {
   auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
   auto best = study.best_trial();
   if (best) {
-    fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value),
+    fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value()),
                format_params(best->params));
   } else {
     fmt::print("best: none (no trial completed)\n");
@@ -201,7 +232,7 @@ int run_tune(const TuneOptions& options) {
     out["seed"] = config.seed;
     out["tolerance"] = config.tolerance;
     out["summary"] = summary_json(summary);
-    out["best_trial"] = best ? store::trial_to_json(*best) : nlohmann::json(nullptr);
+    out["best_trial"] = best ? tune::to_json(*best) : nlohmann::json(nullptr);
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& point : tune::best_so_far(trials, config.direction)) {
       curve.push_back({{"round", point.round},
@@ -212,7 +243,7 @@ int run_tune(const TuneOptions& options) {
     }
     out["best_so_far"] = curve;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& t : trials) list.push_back(store::trial_to_json(t));
+    for (const auto& t : trials) list.push_back(tune::to_json(t));
     out["trials"] = list;
     write_file_atomically(options.json, out.dump(2) + "\n");
   }
@@ -237,6 +268,15 @@ const bool registered = greentune::cli::register_command(
                      "A running trial without a heartbeat this long is failed and re-run")
           ->check(CLI::PositiveNumber);
       app.add_flag("--no-energy", options->no_energy, "Do not measure energy");
+      app.add_option("--workers", options->workers.workers,
+                     "objective command: trials run at once on this machine (default 1)")
+          ->check(CLI::Range(1, 1024));
+      app.add_option("--gpus", options->workers.gpus,
+                     "objective command: GPUs to hand out, one per running trial through "
+                     "CUDA_VISIBLE_DEVICES (e.g. 0,1,2,3)");
+      app.add_option("--trials-per-gpu", options->workers.trials_per_gpu,
+                     "objective command: trials that may share one GPU (default 1)")
+          ->check(CLI::Range(1, 64));
       return [options] { return run_tune(*options); };
     });
 

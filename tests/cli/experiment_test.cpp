@@ -22,7 +22,7 @@
 
 #include "cli/cli_test_support.hpp"
 #include "cli/idx_files.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace {
 

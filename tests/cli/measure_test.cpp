@@ -13,8 +13,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
 #include <thread>
+
 #include "cli/cli_test_support.hpp"
 
 namespace {
@@ -272,6 +272,228 @@ TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
   EXPECT_LT(waited, 10.0) << "sleep 30 should have been stopped by the forwarded SIGTERM";
   auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["exit_code"].get<int>(), 128 + SIGTERM);
+}
+
+// A fake RAPL tree with one package zone at `energy` uJ, for commands that advance it themselves.
+std::filesystem::path fake_package_zone(const std::filesystem::path& dir, uint64_t energy) {
+  const auto zone = dir / "sys/class/powercap/intel-rapl:0";
+  std::filesystem::create_directories(zone);
+  std::ofstream(zone / "name") << "package-0\n";
+  std::ofstream(zone / "energy_uj") << energy << "\n";
+  std::ofstream(zone / "max_energy_range_uj") << "262143328850\n";
+  std::filesystem::create_directories(dir / "dev");
+  return zone;
+}
+
+std::string fake_roots(const std::filesystem::path& dir) {
+  return "--sysfs-root " + (dir / "sys").string() + " --dev-root " + (dir / "dev").string();
+}
+
+TEST_F(MeasureCli, RunsAndWarmupGiveTheSpreadOfEveryMeasuredRun) {
+  // Run k of the command (warm-up included) adds k J to the package counter: the warm-up adds
+  // 1 J unmeasured, the three measured runs 2, 3 and 4 J.
+  const auto zone = fake_package_zone(dir_, 0);
+  std::ofstream(dir_ / "count") << "0\n";
+  const auto script = dir_ / "advance.sh";
+  std::ofstream(script) << "n=$(cat " << (dir_ / "count").string() << "); n=$((n+1)); echo $n > "
+                        << (dir_ / "count").string() << "; e=$(cat "
+                        << (zone / "energy_uj").string() << "); echo $((e + n * 1000000)) > "
+                        << (zone / "energy_uj").string() << "\n";
+  const auto json_path = dir_ / "runs.json";
+  const auto csv_path = dir_ / "runs.csv";
+  CliRun r =
+      run_cli("measure -r 3 --warmup 1 " + fake_roots(dir_) + " --json " + json_path.string() +
+              " --csv " + csv_path.string() + " -- sh " + script.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "count"), "4\n") << "one warm-up and three measured runs";
+  auto j = nlohmann::json::parse(slurp(json_path));
+  EXPECT_EQ(j["warmup_runs"].get<int>(), 1);
+  EXPECT_EQ(j["requested_runs"].get<int>(), 3);
+  ASSERT_EQ(j["runs"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(j["runs"][i]["run"].get<int>(), i + 1);
+    EXPECT_EQ(j["runs"][i]["exit_code"].get<int>(), 0);
+    EXPECT_NEAR(j["runs"][i]["total_joules"].get<double>(), i + 2.0, 1e-9);
+    EXPECT_NEAR(j["runs"][i]["domains"][0]["joules"].get<double>(), i + 2.0, 1e-9);
+  }
+  // By hand: 2, 3, 4 J -> min 2, median 3, max 4, mean 3, stddev 1, relative 1/3.
+  const auto& joules = j["statistics"]["total_joules"];
+  EXPECT_EQ(j["statistics"]["runs"].get<int>(), 3);
+  EXPECT_NEAR(joules["min"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(joules["median"].get<double>(), 3.0, 1e-9);
+  EXPECT_NEAR(joules["max"].get<double>(), 4.0, 1e-9);
+  EXPECT_NEAR(joules["mean"].get<double>(), 3.0, 1e-9);
+  EXPECT_NEAR(joules["stddev"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(joules["relative_stddev"].get<double>(), 1.0 / 3.0, 1e-9);
+  const auto& package = j["statistics"]["domains"]["package-0"];
+  EXPECT_NEAR(package["stddev"].get<double>(), 1.0, 1e-9);
+  // The top-level figures are the mean run's.
+  EXPECT_NEAR(j["total_joules"].get<double>(), 3.0, 1e-9);
+  std::vector<double> seconds;
+  for (const auto& run : j["runs"]) seconds.push_back(run["seconds"].get<double>());
+  std::sort(seconds.begin(), seconds.end());
+  EXPECT_DOUBLE_EQ(j["statistics"]["seconds"]["min"].get<double>(), seconds[0]);
+  EXPECT_DOUBLE_EQ(j["statistics"]["seconds"]["median"].get<double>(), seconds[1]);
+  EXPECT_DOUBLE_EQ(j["statistics"]["seconds"]["max"].get<double>(), seconds[2]);
+  EXPECT_NEAR(j["seconds"].get<double>(), (seconds[0] + seconds[1] + seconds[2]) / 3, 1e-9);
+  EXPECT_FALSE(j["interrupted"].get<bool>());
+  // The text summary shows the spread; the CSV has a block per run.
+  EXPECT_THAT(r.err, HasSubstr("over 3 runs after 1 warm-up run"));
+  EXPECT_THAT(r.err, HasSubstr("3 ± 1 (33.3%)"));
+  const std::string csv = slurp(csv_path);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 * 2);  // header, (package, total) x 3
+  EXPECT_THAT(csv, HasSubstr("\ntotal,,,0,"));
+  EXPECT_THAT(csv, ::testing::EndsWith(",3\n"));
+}
+
+TEST_F(MeasureCli, AFailingRunEndsTheSeries) {
+  const auto json_path = dir_ / "fail.json";
+  CliRun r = run_cli("measure --runs 4 --json " + json_path.string() + " -- sh -c 'exit 3'");
+  EXPECT_EQ(r.exit_code, 3);
+  auto j = nlohmann::json::parse(slurp(json_path));
+  EXPECT_EQ(j["runs"].size(), 1u);
+  EXPECT_EQ(j["exit_code"].get<int>(), 3);
+  EXPECT_TRUE(j["statistics"]["total_joules"]["stddev"].is_null()) << "no spread from one run";
+}
+
+TEST_F(MeasureCli, BadRunCountsAreUsageErrors) {
+  for (const char* args : {"--runs 0", "-r -2", "--warmup -1", "--runs many"}) {
+    CliRun r = run_cli(std::string("measure ") + args + " -- touch ran");
+    EXPECT_EQ(r.exit_code, 2) << args;
+  }
+  EXPECT_THAT(run_cli("measure --runs 0 -- touch ran").err, HasSubstr("--runs 0"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "ran"));
+}
+
+TEST_F(MeasureCli, SamplesCsvIsThePowerTimeSeries) {
+  const auto zone = fake_package_zone(dir_, 1'000'000);
+  const auto samples_path = dir_ / "samples.csv";
+  const auto json_path = dir_ / "samples.json";
+  CliRun r =
+      run_cli("measure --interval 20 " + fake_roots(dir_) + " --samples " + samples_path.string() +
+              " --json " + json_path.string() + " -- sh -c 'sleep 0.1; echo 6000000 > " +
+              (zone / "energy_uj").string() + "; sleep 0.1'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream csv(slurp(samples_path));
+  std::string line;
+  ASSERT_TRUE(std::getline(csv, line));
+  EXPECT_EQ(line, "time,domain,watts,joules");
+  double last_time = -1, last_joules = 0;
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 4u) << line;
+    EXPECT_EQ(cells[1], "package-0");
+    const double time = std::stod(cells[0]), watts = std::stod(cells[2]);
+    const double joules = std::stod(cells[3]);
+    EXPECT_GT(time, last_time) << "time runs forward: " << line;
+    EXPECT_GE(joules, last_joules) << line;
+    EXPECT_GE(watts, 0.0) << line;
+    last_time = time;
+    last_joules = joules;
+    ++rows;
+  }
+  EXPECT_GE(rows, 1);
+  // The series ends with all the energy the command used: 5 J.
+  EXPECT_NEAR(last_joules, 5.0, 1e-6);
+  EXPECT_NEAR(nlohmann::json::parse(slurp(json_path))["total_joules"].get<double>(), 5.0, 1e-9);
+}
+
+TEST_F(MeasureCli, MissingOutputFolderIsRefusedBeforeTheCommandRuns) {
+  const auto json_path = dir_ / "no" / "such" / "result.json";
+  CliRun r = run_cli("measure --json " + json_path.string() + " -- touch ran");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(json_path.string()));
+  EXPECT_THAT(r.err, HasSubstr("does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "ran")) << "the command must not run";
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "no"));
+}
+
+TEST_F(MeasureCli, ResultThroughASymlinkKeepsTheSymlink) {
+  std::filesystem::create_directory(dir_ / "results");
+  std::filesystem::create_symlink("results/real.json", dir_ / "latest.json");
+  CliRun r = run_cli("measure --json latest.json -- true");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_ / "latest.json"));
+  EXPECT_NO_THROW(nlohmann::json::parse(slurp(dir_ / "results" / "real.json")));
+}
+
+TEST_F(MeasureCli, CsvCellsThatLookLikeFormulasAreDefused) {
+  // A zone whose kernel name a spreadsheet would run as a formula.
+  const auto zone = dir_ / "sys/class/powercap/intel-rapl:0";
+  std::filesystem::create_directories(zone);
+  std::ofstream(zone / "name") << "=HYPERLINK(\"http://x\")\n";
+  std::ofstream(zone / "energy_uj") << "0\n";
+  std::ofstream(zone / "max_energy_range_uj") << "262143328850\n";
+  std::filesystem::create_directories(dir_ / "dev");
+  const auto csv_path = dir_ / "formula.csv";
+  const auto samples_path = dir_ / "formula-samples.csv";
+  CliRun r = run_cli("measure " + fake_roots(dir_) + " --csv " + csv_path.string() + " --samples " +
+                     samples_path.string() + " -- true");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& path : {csv_path, samples_path}) {
+    const std::string csv = slurp(path);
+    EXPECT_THAT(csv, HasSubstr("\"'=HYPERLINK(\"\"http://x\"\")-0\"")) << csv;
+    std::istringstream lines(csv);
+    for (std::string line; std::getline(lines, line);) {
+      EXPECT_EQ(line.find(",="), std::string::npos) << "a cell starts with '=': " << line;
+      EXPECT_NE(line.front(), '=') << line;
+    }
+  }
+}
+
+// Files a crash or a kill left behind: "<name>.tmp-XXXXXX".
+std::vector<std::string> temporary_files(const std::filesystem::path& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+      found.push_back(entry.path().string());
+    }
+  }
+  return found;
+}
+
+TEST_F(MeasureCli, TimeoutStyleSigtermWritesAnInterruptedResultAndNoTemporaryFile) {
+  // `timeout` sends SIGTERM to greentune and then to its whole process group, the command
+  // included: greentune must survive both, and write what it measured, labelled as interrupted.
+  const auto json_path = dir_ / "term.json";
+  const auto csv_path = dir_ / "term.csv";
+  const auto samples_path = dir_ / "term-samples.csv";
+  const std::string json_arg = json_path.string(), csv_arg = csv_path.string(),
+                    samples_arg = samples_path.string();
+  const auto err_path = (dir_ / "err").string();
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (!freopen(err_path.c_str(), "w", stderr)) _exit(99);
+    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", "--runs", "5", "--json", json_arg.c_str(),
+          "--csv", csv_arg.c_str(), "--samples", samples_arg.c_str(), "--", "sleep", "30",
+          static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  setpgid(pid, pid);  // either side may win the race; both set the same group
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!child_named(pid, "sleep") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child_named(pid, "sleep")) << slurp(err_path);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  ASSERT_EQ(kill(-pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "greentune itself must not die of the signal";
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp(err_path);
+  auto j = nlohmann::json::parse(slurp(json_path));
+  EXPECT_TRUE(j["interrupted"].get<bool>());
+  EXPECT_EQ(j["signal"], "SIGTERM");
+  EXPECT_EQ(j["runs"].size(), 1u) << "the series stops at the signal";
+  EXPECT_EQ(j["exit_code"].get<int>(), 128 + SIGTERM);
+  EXPECT_THAT(slurp(err_path), HasSubstr("greentune received SIGTERM"));
+  EXPECT_THAT(slurp(csv_path), ::testing::StartsWith("domain,"));
+  EXPECT_THAT(slurp(samples_path), ::testing::StartsWith("time,domain,watts,joules\n"));
+  EXPECT_EQ(temporary_files(dir_), std::vector<std::string>{});
 }
 
 }  // namespace

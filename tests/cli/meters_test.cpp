@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/cli_test_support.hpp"
@@ -106,6 +108,72 @@ TEST_F(MetersCli, FakePowercapTreeIsListedWithItsDomains) {
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.out, HasSubstr("powercap  used"));
   EXPECT_THAT(text.out, HasSubstr("package"));
+}
+
+// Runs meters with GREENTUNE_PROC_ROOT pointing at a fake /proc holding `cpuinfo`.
+class MetersEstimateCli : public MetersCli {
+ protected:
+  void SetUp() override {
+    MetersCli::SetUp();
+    std::filesystem::create_directories(dir_ / "proc");
+    if (const char* old = std::getenv("GREENTUNE_PROC_ROOT")) old_proc_root_ = old;
+    setenv("GREENTUNE_PROC_ROOT", (dir_ / "proc").c_str(), 1);
+  }
+  void TearDown() override {
+    if (old_proc_root_) {
+      setenv("GREENTUNE_PROC_ROOT", old_proc_root_->c_str(), 1);
+    } else {
+      unsetenv("GREENTUNE_PROC_ROOT");
+    }
+    MetersCli::TearDown();
+  }
+
+  std::optional<std::string> old_proc_root_;
+};
+
+TEST_F(MetersEstimateCli, VmOnAKnownPartUsesThePartsThreadsAndSaysSo) {
+  // Two vCPUs of a 240 W, 48-thread Xeon: 5 W per busy vCPU, not 240 / 2 = 120 W.
+  write("proc/cpuinfo",
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8175M CPU @ 2.50GHz\n"
+        "siblings\t: 2\nflags\t\t: fpu tsc hypervisor\nprocessor\t: 1\n");
+  CliRun r = run_cli("meters --json " + fake_roots());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& estimate = source_named(j, "estimate");
+  ASSERT_TRUE(estimate.contains("cpu_power")) << estimate.dump();
+  const auto& power = estimate["cpu_power"];
+  EXPECT_EQ(power["threads_per_package"].get<int>(), 48);
+  EXPECT_THAT(power["threads_source"].get<std::string>(),
+              HasSubstr("'Intel Xeon Platinum 8175M' (greentune's table of known parts)"));
+  EXPECT_DOUBLE_EQ(power["package_tdp_watts"].get<double>(), 240.0);
+  EXPECT_DOUBLE_EQ(power["watts_per_logical_cpu"].get<double>(), 5.0);
+  EXPECT_THAT(estimate["domains"][0]["method"].get<std::string>(),
+              HasSubstr("5 W per logical CPU"));
+
+  CliRun text = run_cli("meters " + fake_roots(), "text");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out,
+              HasSubstr("threads    48 threads per package of 'Intel Xeon Platinum 8175M'"));
+}
+
+TEST_F(MetersEstimateCli, VmOnAnUnknownPartIsNotChargedTdpPerVcpu) {
+  write("proc/cpuinfo",
+        "processor\t: 0\nmodel name\t: AMD EPYC\nsiblings\t: 2\nflags\t: fpu hypervisor\n");
+  CliRun r = run_cli("meters --json --cpu-tdp 300 " + fake_roots());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& power = source_named(j, "estimate")["cpu_power"];
+  EXPECT_TRUE(power["threads_per_package"].is_null());
+  EXPECT_THAT(power["threads_source"].get<std::string>(), HasSubstr("siblings (2) counts vCPUs"));
+  EXPECT_DOUBLE_EQ(power["watts_per_logical_cpu"].get<double>(), 5.4);
+
+  CliRun given = run_cli("meters --json --cpu-tdp 300 --cpu-threads 64 " + fake_roots(), "given");
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  const auto given_json = nlohmann::json::parse(given.out);
+  const auto& given_power = source_named(given_json, "estimate")["cpu_power"];
+  EXPECT_EQ(given_power["threads_per_package"].get<int>(), 64);
+  EXPECT_DOUBLE_EQ(given_power["watts_per_logical_cpu"].get<double>(), 300.0 / 64);
+  EXPECT_EQ(run_cli("meters --cpu-threads 0 " + fake_roots(), "zero").exit_code, 2);
 }
 
 }  // namespace

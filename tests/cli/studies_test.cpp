@@ -80,7 +80,7 @@ TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
   auto json = nlohmann::json::parse(j.out);
   ASSERT_EQ(json.size(), 4u);
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(json[i]["number"], i);
+    EXPECT_EQ(json[i]["number"], i + 1);  // 1-based, as every output counts
     EXPECT_EQ(json[i]["state"], "complete");
     EXPECT_TRUE(json[i]["value"].is_number());
     EXPECT_TRUE(json[i]["params"].contains("x1"));
@@ -94,7 +94,7 @@ TEST_F(StudiesCli, TrialsJsonCsvAndTable) {
   auto rows = lines(c.out);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0], "number,state,value,seconds,joules,host,started_at,finished_at,x1,x2");
-  EXPECT_THAT(rows[1], ::testing::StartsWith("0,complete,"));
+  EXPECT_THAT(rows[1], ::testing::StartsWith("1,complete,"));
   // The CSV value is the JSON value.
   auto fields = rows[1].substr(11);
   EXPECT_NEAR(std::stod(fields.substr(0, fields.find(','))), json[0]["value"].get<double>(), 1e-6);

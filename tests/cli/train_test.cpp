@@ -53,6 +53,8 @@ class TrainCli : public CliTest {
 };
 
 TEST_F(TrainCli, TrainsAndWritesTheRecord) {
+  // Result files go only into folders that exist (issue 11): greentune makes none for --json.
+  fs::create_directories(dir_ / "records");
   const auto json_path = dir_ / "records" / "record.json";
   auto run =
       run_cli("train --model densepoly " + data_args() +

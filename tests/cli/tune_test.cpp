@@ -1,7 +1,10 @@
 // End-to-end: `greentune tune` on the benchmark functions (and, with LibTorch, a tiny training
 // study) as a user runs it: output per round, JSON summary, continuation, exit codes.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,8 +13,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/cli_test_support.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace {
 
@@ -92,7 +97,7 @@ TEST_F(TuneCli, RerunContinuesTheStudyUpToRounds) {
   ASSERT_EQ(json["trials"].size(), 5u);
   std::set<int> numbers;
   for (const auto& t : json["trials"]) numbers.insert(t["number"].get<int>());
-  EXPECT_EQ(numbers, (std::set<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(numbers, (std::set<int>{1, 2, 3, 4, 5}));
   // A finished study stays finished.
   CliRun done = run_cli("tune b.toml --rounds 5 --json r2.json", "done");
   ASSERT_EQ(done.exit_code, 0);
@@ -222,10 +227,92 @@ threads = 2
     EXPECT_GT(accuracy, 0.2);  // ten classes: chance is 0.1
     EXPECT_LE(accuracy, 1.0);
     ASSERT_EQ(t["intermediate"].size(), 1u);
-    EXPECT_DOUBLE_EQ(t["intermediate"][0]["value"].get<double>(), accuracy);
-    EXPECT_TRUE(t["attrs"].contains("test_accuracy"));
-    EXPECT_GT(t["attrs"]["parameter_count"].get<int64_t>(), 0);
+    const auto& epoch = t["intermediate"][0];
+    EXPECT_EQ(epoch["step"], 1);
+    EXPECT_DOUBLE_EQ(epoch["values"][0].get<double>(), accuracy);
+    EXPECT_GT(epoch["seconds"].get<double>(), 0);
+    EXPECT_TRUE(t["training"]["test_accuracy"].is_number());
+    EXPECT_GT(t["training"]["parameter_count"].get<int64_t>(), 0);
     EXPECT_GT(t["seconds"].get<double>(), 0);
+  }
+}
+
+// Regression (issue 11): a trial interrupted by SIGTERM was stored with 0 J and 0 s. It keeps what
+// it used up to the signal: at least what its first epoch's report said.
+TEST_F(TuneCli, InterruptedTrainTrialKeepsTheTimeAndEnergyItUsed) {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
+    GTEST_SKIP() << "FashionMNIST is not installed";
+  }
+  write_config("long.toml", R"(
+[study]
+name = "long"
+storage = "sqlite:long.db"
+strategy = "random"
+objective = "train"
+rounds = 1
+seed = 1
+[space.lr]
+type = "float"
+low = 0.0005
+high = 0.005
+log = true
+[train]
+model = "simplecnn:conv=1,linear=2"
+dataset = "fashion-mnist"
+subset = 1000
+test_subset = 200
+epochs = 500
+batch_size = 100
+threads = 1
+)");
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::chdir(dir_.c_str()) != 0) ::_exit(120);
+    int fd = ::open((dir_ / "long.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(GREENTUNE_CLI, GREENTUNE_CLI, "tune", "long.toml", static_cast<char*>(nullptr));
+    ::_exit(121);
+  }
+  // Interrupt once the running trial has reported its first epoch (no timing guess: the store
+  // says when).
+  auto reported = [&] {
+    if (!std::filesystem::exists(dir_ / "long.db")) return false;
+    try {
+      auto storage = greentune::store::open_storage("sqlite:" + (dir_ / "long.db").string(), false);
+      auto study = storage->find_study("long");
+      if (!study) return false;
+      auto trials = storage->trials(study->id);
+      return !trials.empty() && !trials[0].intermediate.empty();
+    } catch (const std::exception&) {
+      return false;  // the store is still being created
+    }
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!reported() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << slurp(dir_ / "long.out");
+  ASSERT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp(dir_ / "long.out");
+
+  auto storage = greentune::store::open_storage("sqlite:" + (dir_ / "long.db").string(), false);
+  auto trials = storage->trials(storage->find_study("long")->id);
+  ASSERT_EQ(trials.size(), 1u);
+  const auto& t = trials[0];
+  EXPECT_EQ(t.state, greentune::tune::TrialState::failed);
+  EXPECT_TRUE(t.retry);
+  EXPECT_THAT(t.error, HasSubstr("SIGTERM"));
+  ASSERT_FALSE(t.intermediate.empty());
+  const auto& first = t.intermediate.front();
+  EXPECT_GT(t.seconds, 0);
+  EXPECT_GE(t.seconds, first.seconds);
+  if (slurp(dir_ / "long.out").find("energy: not measured") == std::string::npos) {
+    EXPECT_GT(first.joules, 0);
+    EXPECT_GE(t.joules, first.joules);  // the whole trial so far, not 0 J
+    EXPECT_FALSE(t.energy.empty());
   }
 }
 #endif

@@ -34,8 +34,12 @@ void burn_cpu(double seconds) {
   }
 }
 
-// A child that waits for `go`, then burns CPU in itself and in a grandchild it reaps.
-pid_t spawn_burner(int go_fd, double seconds_each, bool with_grandchild) {
+// A child that waits for `go`, then burns CPU in itself and in a grandchild it reaps. Halfway
+// through its own share (by its own CPU clock, however busy the machine is) it writes a byte to
+// `halfway_fd` and waits for a byte on `resume_fd` before burning the rest, so the test can look
+// at the tree at a point defined by CPU time used, not by the wall clock.
+pid_t spawn_burner(int go_fd, double seconds_each, bool with_grandchild, int halfway_fd = -1,
+                   int resume_fd = -1) {
   pid_t pid = fork();
   if (pid == 0) {
     char byte = 0;
@@ -48,7 +52,13 @@ pid_t spawn_burner(int go_fd, double seconds_each, bool with_grandchild) {
         _exit(0);
       }
     }
-    burn_cpu(seconds_each);
+    if (halfway_fd >= 0) {
+      burn_cpu(seconds_each / 2);
+      if (write(halfway_fd, "h", 1) != 1 || read(resume_fd, &byte, 1) != 1) _exit(1);
+      burn_cpu(seconds_each / 2);
+    } else {
+      burn_cpu(seconds_each);
+    }
     if (grandchild > 0) waitpid(grandchild, nullptr, 0);
     _exit(0);
   }
@@ -84,7 +94,8 @@ std::vector<std::unique_ptr<Source>> only(std::unique_ptr<Source> source) {
 EstimateOptions two_watts_per_cpu(EstimateScope scope) {
   EstimateOptions options;
   options.scope = scope;
-  options.cpu_tdp_watts = 2.0 * read_cpuinfo("/proc").cpus_per_package;
+  options.cpu_tdp_watts = 16.0;
+  options.cpu_threads = 8;
   return options;
 }
 
@@ -95,9 +106,12 @@ struct TreeRun {
 };
 
 TreeRun measure_tree(bool busy) {
-  int go[2];
+  int go[2], halfway[2], resume[2];
   EXPECT_EQ(pipe(go), 0);
-  pid_t child = busy ? spawn_burner(go[0], 0.3, true) : spawn_sleeper(go[0], 400ms);
+  EXPECT_EQ(pipe(halfway), 0);
+  EXPECT_EQ(pipe(resume), 0);
+  pid_t child =
+      busy ? spawn_burner(go[0], 0.3, true, halfway[1], resume[0]) : spawn_sleeper(go[0], 400ms);
   auto options = two_watts_per_cpu(EstimateScope::process_tree);
   options.tree = std::make_shared<ProcessTree>("/proc", child);
   ProbeResult probe;
@@ -109,8 +123,14 @@ TreeRun measure_tree(bool busy) {
   EXPECT_EQ(write(go[1], "gg", 2), 2);  // one byte for the child; the grandchild inherits none
   close(go[1]);
   TreeRun run;
-  std::this_thread::sleep_for(150ms);
-  run.joules_midway = monitor.peek("command").domains.at(0).joules;
+  if (busy) {
+    // The child has burned 0.15 s of CPU and now waits: the tree's joules must show it.
+    char byte = 0;
+    EXPECT_EQ(read(halfway[0], &byte, 1), 1);
+    run.joules_midway = monitor.peek("command").domains.at(0).joules;
+    EXPECT_EQ(write(resume[1], "r", 1), 1);
+  }
+  for (int fd : {halfway[0], halfway[1], resume[0], resume[1]}) close(fd);
   run.child_cpu_seconds = reap(child);
   options.tree->finish(run.child_cpu_seconds);
   run.measurement = monitor.end("command");
@@ -127,8 +147,10 @@ TEST(Estimate, BusyProcessTreeGetsJoulesForAllItsCpuTime) {
   EXPECT_GE(run.child_cpu_seconds, 0.59);
   // /proc's tick-rounded times may differ from wait4's by a few ticks per process.
   EXPECT_NEAR(cpu.joules, 2.0 * run.child_cpu_seconds, 0.1);
-  EXPECT_GT(run.joules_midway, 0.0) << "joules must grow while the tree runs";
-  EXPECT_LT(run.joules_midway, cpu.joules);
+  // Midway, the child alone had used 0.15 s (0.3 J at 2 W; /proc counts in 10 ms ticks), and the
+  // rest of its share and the grandchild's were still to come.
+  EXPECT_GE(run.joules_midway, 2.0 * 0.15 - 0.05) << "joules must grow while the tree runs";
+  EXPECT_LT(run.joules_midway, cpu.joules - 2.0 * 0.15 + 0.05);
 }
 
 TEST(Estimate, SleepingChildGetsFarLessThanABusyOne) {
@@ -182,7 +204,7 @@ TEST(Estimate, MethodNamesTheTableEntryTheModelAndWhy) {
   const std::string& method = probe.domains[0].method;
   EXPECT_NE(method.find("table entry 'AMD EPYC 8024P'"), std::string::npos) << method;
   EXPECT_NE(method.find("90 W"), std::string::npos) << method;
-  EXPECT_NE(method.find("16 logical CPUs"), std::string::npos) << method;
+  EXPECT_NE(method.find("16 threads per package of 'AMD EPYC 8024P'"), std::string::npos) << method;
   EXPECT_NE(method.find("TDP x load"), std::string::npos) << method;
   EXPECT_NE(method.find("perf: no power PMU"), std::string::npos) << method;
   EXPECT_EQ(probe.domains[1].name, "dram");

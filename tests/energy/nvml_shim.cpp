@@ -6,8 +6,17 @@
 //                                               time t is BASE + SLOPE * (t - T0)
 //   zero UUID BASE_MW SLOPE_MW_PER_S T0 NAME... like ramp, but the counter answers 0
 //   nopower UUID NAME...                        neither energy nor power
+//   pci UUID BUS_ID                             the device (declared above) sits at this PCI bus
+//                                               id, "DDDDDDDD:BB:DD.F" in hex; without one,
+//                                               nvmlDeviceGetPciInfo_v3 answers NOT_SUPPORTED
+//   instant UUID                                the device (ramp or zero) answers the
+//                                               NVML_FI_DEV_POWER_INSTANT field with its ramp
+// Devices are numbered (nvmlDeviceGetHandleByIndex_v2) in the order of their lines.
+// When GREENTUNE_NVML_SHIM_LOG names a file, every device call appends "FUNCTION UUID" to it, so
+// tests see which entry points were used.
 #include <time.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -22,6 +31,37 @@ struct nvmlDevice_st {
   unsigned long long energy = 0;
   unsigned long long step = 0;
   double base = 0, slope = 0, t0 = 0;
+  std::string pci;  // "" = unknown
+  bool instant = false;
+};
+
+// The layouts of nvml.h's nvmlFieldValue_t and nvmlPciInfo_t.
+struct ShimFieldValue {
+  unsigned fieldId;
+  unsigned scopeId;
+  long long timestamp;
+  long long latencyUsec;
+  int valueType;
+  int nvmlReturn;
+  union {
+    double dVal;
+    unsigned uiVal;
+    unsigned long ulVal;
+    unsigned long long ullVal;
+    long long sllVal;
+    int siVal;
+    unsigned short usVal;
+  } value;
+};
+
+struct ShimPciInfo {
+  char busIdLegacy[16];
+  unsigned domain;
+  unsigned bus;
+  unsigned device;
+  unsigned pciDeviceId;
+  unsigned pciSubSystemId;
+  char busId[32];
 };
 
 namespace {
@@ -32,6 +72,23 @@ std::vector<nvmlDevice_st> g_devices;
 
 constexpr int kSuccess = 0, kUninitialized = 1, kInvalidArgument = 2, kNotSupported = 3,
               kNotFound = 6, kInsufficientSize = 7;
+constexpr unsigned kFieldPowerInstant = 186;
+
+nvmlDevice_st* find(const std::string& uuid) {
+  for (auto& d : g_devices) {
+    if (d.uuid == uuid) return &d;
+  }
+  return nullptr;
+}
+
+void log_call(const char* function, const nvmlDevice_st* device) {
+  const char* path = std::getenv("GREENTUNE_NVML_SHIM_LOG");
+  if (!path) return;
+  if (std::FILE* log = std::fopen(path, "a")) {
+    std::fprintf(log, "%s %s\n", function, device ? device->uuid.c_str() : "-");
+    std::fclose(log);
+  }
+}
 
 void load_script() {
   g_init_code = 0;
@@ -48,6 +105,15 @@ void load_script() {
       words >> g_init_code;
       continue;
     }
+    if (kind == "pci" || kind == "instant") {
+      std::string uuid;
+      words >> uuid;
+      nvmlDevice_st* device = find(uuid);
+      if (!device) continue;
+      if (kind == "pci") words >> device->pci;
+      if (kind == "instant") device->instant = true;
+      continue;
+    }
     nvmlDevice_st device;
     device.kind = kind;
     words >> device.uuid;
@@ -62,6 +128,10 @@ double monotonic_seconds() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+unsigned ramp_milliwatts(const nvmlDevice_st& device) {
+  return static_cast<unsigned>(device.base + device.slope * (monotonic_seconds() - device.t0));
 }
 
 int copy_text(const std::string& text, char* out, unsigned length) {
@@ -125,14 +195,47 @@ int nvmlDeviceGetHandleByUUID(const char* uuid, nvmlDevice_st** device) {
 }
 
 int nvmlDeviceGetUUID(nvmlDevice_st* device, char* uuid, unsigned length) {
+  log_call("nvmlDeviceGetUUID", device);
   return copy_text(device->uuid, uuid, length);
 }
 
 int nvmlDeviceGetName(nvmlDevice_st* device, char* name, unsigned length) {
+  log_call("nvmlDeviceGetName", device);
   return copy_text(device->name, name, length);
 }
 
+int nvmlDeviceGetPciInfo_v3(nvmlDevice_st* device, ShimPciInfo* pci) {
+  log_call("nvmlDeviceGetPciInfo_v3", device);
+  if (device->pci.empty()) return kNotSupported;
+  std::memset(pci, 0, sizeof *pci);
+  unsigned function = 0;
+  if (std::sscanf(device->pci.c_str(), "%x:%x:%x.%x", &pci->domain, &pci->bus, &pci->device,
+                  &function) != 4) {
+    return kInvalidArgument;
+  }
+  copy_text(device->pci, pci->busId, sizeof pci->busId);
+  copy_text(device->pci.substr(4), pci->busIdLegacy, sizeof pci->busIdLegacy);
+  return kSuccess;
+}
+
+int nvmlDeviceGetFieldValues(nvmlDevice_st* device, int count, ShimFieldValue* values) {
+  log_call("nvmlDeviceGetFieldValues", device);
+  if (count < 0 || (count > 0 && !values)) return kInvalidArgument;
+  for (int i = 0; i < count; ++i) {
+    ShimFieldValue& field = values[i];
+    if (field.fieldId == kFieldPowerInstant && device->instant) {
+      field.valueType = 1;  // NVML_VALUE_TYPE_UNSIGNED_INT
+      field.value.uiVal = ramp_milliwatts(*device);
+      field.nvmlReturn = kSuccess;
+    } else {
+      field.nvmlReturn = kNotSupported;
+    }
+  }
+  return kSuccess;
+}
+
 int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_st* device, unsigned long long* energy) {
+  log_call("nvmlDeviceGetTotalEnergyConsumption", device);
   if (device->kind == "zero") {
     *energy = 0;
     return kSuccess;
@@ -144,13 +247,13 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_st* device, unsigned long lon
 }
 
 int nvmlDeviceGetPowerUsage(nvmlDevice_st* device, unsigned* milliwatts) {
+  log_call("nvmlDeviceGetPowerUsage", device);
   if (device->kind == "energy") {
     *milliwatts = 50000;
     return kSuccess;
   }
   if (device->kind != "ramp" && device->kind != "zero") return kNotSupported;
-  *milliwatts =
-      static_cast<unsigned>(device->base + device->slope * (monotonic_seconds() - device->t0));
+  *milliwatts = ramp_milliwatts(*device);
   return kSuccess;
 }
 

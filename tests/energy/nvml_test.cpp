@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -52,9 +54,19 @@ class Nvml : public ::testing::Test {
     script_env_.emplace("GREENTUNE_NVML_SHIM_SCRIPT", (root_.path() / "nvml-script").string());
   }
 
+  // Every device call the shim saw, one "FUNCTION UUID" per line.
+  std::string calls() const {
+    std::ifstream in(root_.path() / "nvml-calls");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
   FakeRoot root_;
   EnvVar library_{"GREENTUNE_NVML_LIBRARY", GREENTUNE_NVML_SHIM};
   EnvVar visible_{"CUDA_VISIBLE_DEVICES", std::nullopt};
+  EnvVar order_{"CUDA_DEVICE_ORDER", std::nullopt};
+  EnvVar log_{"GREENTUNE_NVML_SHIM_LOG", (root_.path() / "nvml-calls").string()};
   std::optional<EnvVar> script_env_;
 };
 
@@ -125,7 +137,7 @@ TEST_F(Nvml, CounterThatReadsZeroFallsBackToPolling) {
   ASSERT_TRUE(source) << result.reason;
   EXPECT_THAT(source->domains()[0].method,
               HasSubstr("NVML power polling, trapezoid, Quadro RTX 4000 (the energy counter "
-                        "reads 0)"));
+                        "reads 0;"));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   auto read = source->read().at(0);
   EXPECT_TRUE(read.ok);
@@ -180,6 +192,7 @@ TEST_F(Nvml, AllGpusWithoutCudaVisibleDevices) {
 
 TEST_F(Nvml, CudaVisibleDevicesByIndexAndUuidPrefix) {
   script(kThreeGpus);
+  EnvVar order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");  // these three models differ
   EnvVar visible("CUDA_VISIBLE_DEVICES", "2,GPU-aaaa1111");
   ProbeResult result;
   auto source = open_nvml(result);
@@ -220,6 +233,119 @@ TEST_F(Nvml, GpuWithNeitherEnergyNorPowerIsSkipped) {
   EXPECT_THAT(methods(*source),
               ::testing::ElementsAre(HasSubstr("gpu-1: NVML total energy counter, A100")));
   EXPECT_THAT(result.reason, HasSubstr("gpu-0 (GRID K1) skipped"));
+}
+
+// Four GPUs of one model that NVML lists in another order than their PCI bus ids.
+const char* kFourH100sOutOfBusOrder =
+    "energy GPU-a0 100 1 NVIDIA H100\n"
+    "energy GPU-b1 100 1 NVIDIA H100\n"
+    "energy GPU-c2 100 1 NVIDIA H100\n"
+    "energy GPU-d3 100 1 NVIDIA H100\n"
+    "pci GPU-a0 00000000:81:00.0\n"
+    "pci GPU-b1 00000000:03:00.0\n"
+    "pci GPU-c2 00000000:41:00.0\n"
+    "pci GPU-d3 00000001:02:00.0\n";
+
+TEST_F(Nvml, NumericCudaVisibleDevicesCountInCudasOrderByPciBusId) {
+  script(kFourH100sOutOfBusOrder);
+  // CUDA numbers by PCI bus id: 0 = 0000:03 (GPU-b1), 1 = 0000:41 (GPU-c2), 2 = 0000:81 (GPU-a0),
+  // 3 = 0001:02 (GPU-d3); NVML's own index 0 is GPU-a0.
+  for (std::optional<std::string> order :
+       {std::optional<std::string>(), std::optional<std::string>("PCI_BUS_ID")}) {
+    EnvVar device_order("CUDA_DEVICE_ORDER", order);
+    EnvVar visible("CUDA_VISIBLE_DEVICES", "0,2,3");
+    ProbeResult result;
+    auto source = open_nvml(result);
+    ASSERT_TRUE(source) << result.reason;
+    EXPECT_THAT(methods(*source),
+                ::testing::ElementsAre(HasSubstr("gpu-0: NVML total energy counter, NVIDIA H100 at "
+                                                 "PCI 00000000:03:00.0"),
+                                       HasSubstr("gpu-1: NVML total energy counter, NVIDIA H100 at "
+                                                 "PCI 00000000:81:00.0"),
+                                       HasSubstr("gpu-2: NVML total energy counter, NVIDIA H100 at "
+                                                 "PCI 00000001:02:00.0")));
+    // One model: CUDA's default fastest-first order ties and falls back to the bus order.
+    EXPECT_EQ(result.reason, "") << (order ? *order : "unset");
+  }
+}
+
+TEST_F(Nvml, WithoutCudaVisibleDevicesGpuNumbersFollowCudasOrderToo) {
+  script(kFourH100sOutOfBusOrder);
+  ProbeResult result;
+  auto source = open_nvml(result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(methods(*source),
+              ::testing::ElementsAre(HasSubstr("gpu-0: NVML total energy counter, "
+                                               "NVIDIA H100 at PCI 00000000:03"),
+                                     HasSubstr("gpu-1: NVML total energy counter, "
+                                               "NVIDIA H100 at PCI 00000000:41"),
+                                     HasSubstr("gpu-2: NVML total energy counter, "
+                                               "NVIDIA H100 at PCI 00000000:81"),
+                                     HasSubstr("gpu-3: NVML total energy counter, "
+                                               "NVIDIA H100 at PCI 00000001:02")));
+}
+
+TEST_F(Nvml, MixedModelsWarnUnlessCudaDeviceOrderIsPciBusId) {
+  script(
+      "energy GPU-big 100 1 NVIDIA H100\n"
+      "energy GPU-small 100 1 NVIDIA T4\n"
+      "pci GPU-big 00000000:81:00.0\n"
+      "pci GPU-small 00000000:03:00.0\n");
+  EnvVar visible("CUDA_VISIBLE_DEVICES", "0");
+  {
+    ProbeResult result;
+    auto source = open_nvml(result);
+    ASSERT_TRUE(source) << result.reason;
+    // CUDA would likely call the H100 device 0; NVML cannot know its heuristic, so it says so.
+    EXPECT_THAT(result.reason, HasSubstr("CUDA_DEVICE_ORDER is not set"));
+    EXPECT_THAT(result.reason, HasSubstr("CUDA_DEVICE_ORDER=PCI_BUS_ID"));
+    EXPECT_THAT(source->domains().at(0).method, HasSubstr("CUDA_DEVICE_ORDER=PCI_BUS_ID"));
+  }
+  EnvVar order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+  ProbeResult result;
+  auto source = open_nvml(result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_EQ(result.reason, "");
+  EXPECT_THAT(methods(*source), ::testing::ElementsAre(HasSubstr("gpu-0: NVML total energy "
+                                                                 "counter, NVIDIA T4 at PCI")));
+}
+
+TEST_F(Nvml, GpuWithoutCounterPollsTheInstantaneousPowerField) {
+  const double base = 80'000, slope = 500'000, t0 = now_seconds();
+  script("ramp GPU-ffff " + std::to_string(base) + " " + std::to_string(slope) + " " +
+         std::to_string(t0) + " Tesla V100-SXM2-16GB\ninstant GPU-ffff\n");
+  double open_before = now_seconds();
+  ProbeResult result;
+  auto source = open_nvml(result);
+  double open_after = now_seconds();
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(source->domains()[0].method,
+              HasSubstr("NVML power polling, trapezoid, Tesla V100-SXM2-16GB (no energy counter: "
+                        "Not Supported (NVML code 3); instantaneous power field"));
+  for (int step = 0; step < 3; ++step) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    double before = now_seconds();
+    auto read = source->read().at(0);
+    double after = now_seconds();
+    ASSERT_TRUE(read.ok);
+    EXPECT_GE(static_cast<double>(read.value),
+              ramp_energy_mj(base, slope, t0, open_after, before) - 1.5);
+    EXPECT_LE(static_cast<double>(read.value),
+              ramp_energy_mj(base, slope, t0, open_before, after) + 1.5);
+  }
+  const std::string log = calls();
+  EXPECT_THAT(log, HasSubstr("nvmlDeviceGetFieldValues GPU-ffff"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("nvmlDeviceGetPowerUsage"))) << log;
+}
+
+TEST_F(Nvml, WithoutTheInstantFieldPowerUsageIsPolled) {
+  script("ramp GPU-eeee 60000 0 0 Tesla K80\n");
+  ProbeResult result;
+  auto source = open_nvml(result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(source->domains()[0].method, HasSubstr("nvmlDeviceGetPowerUsage"));
+  source->read();
+  EXPECT_THAT(calls(), HasSubstr("nvmlDeviceGetPowerUsage GPU-eeee"));
 }
 
 }  // namespace

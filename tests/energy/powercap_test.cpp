@@ -140,6 +140,96 @@ TEST(Powercap, MultiDiePackagesKeepTheirSubzonesApart) {
                                                                "package-0-die-1", "dram-0-die-1"));
 }
 
+TEST(Powercap, MirroredDiesOfOneSocketAreCountedOnce) {
+  // AMD multi-die packages: two die zones that read the one socket counter.
+  FakeRoot root;
+  constexpr uint64_t range = 99'999'999;
+  write_zone(root, "intel-rapl:0", "package-0-die-0", 50'000'000, range);
+  write_zone(root, "intel-rapl:1", "package-0-die-1", 50'000'000, range);
+  write_zone(root, "intel-rapl:2", "package-1-die-0", 7'000'000, range);  // another socket
+  for (const char* id : {"intel-rapl:0", "intel-rapl:1", "intel-rapl:2"}) {
+    root.write(std::string("sys/class/powercap/") + id + "/constraint_0_max_power_uw", "500000\n");
+  }
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(names(source->domains()),
+              ::testing::ElementsAre("package-0-die-0", "package-1-die-0"));
+  EXPECT_THAT(result.reason, HasSubstr("intel-rapl:1 (package-0-die-1): the same counter as "
+                                       "intel-rapl:0 (package-0-die-0)"));
+  EXPECT_THAT(source->domains()[0].method, HasSubstr("also exposed as intel-rapl:1"));
+
+  // Measured, the socket's 10 J count once.
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::move(source));
+  MonitorOptions options;
+  options.interval = std::chrono::seconds(10);
+  Monitor monitor(std::move(sources), options);
+  monitor.begin("work");
+  for (const char* id : {"intel-rapl:0", "intel-rapl:1"}) {
+    root.write(std::string("sys/class/powercap/") + id + "/energy_uj", "60000000\n");
+  }
+  Measurement m = monitor.end("work");
+  EXPECT_NEAR(m.total_joules, 10.0, 1e-9);
+}
+
+TEST(Powercap, DiesWithTheirOwnCountersAreAllKept) {
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0-die-0", 1'000'000);
+  write_zone(root, "intel-rapl:1", "package-0-die-1", 2'500'000);
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  EXPECT_THAT(names(source->domains()),
+              ::testing::ElementsAre("package-0-die-0", "package-0-die-1"));
+  EXPECT_EQ(result.reason, "");
+}
+
+TEST(Powercap, CounterFasterThanPromisedShortensTheIntervalAndFlagsAPossibleMissedWrap) {
+  // A 100 J range and a stated 10 mW limit: read every 2500 s (half the range at 2 x 10 mW), so
+  // the sampler thread never reads during the test. The counter then advances 70 J between two
+  // reads: far faster than promised, so a whole wrap may hide in such a step.
+  FakeRoot root;
+  constexpr uint64_t range = 99'999'999;
+  write_zone(root, "intel-rapl:0", "package-0", 0, range);
+  root.write("sys/class/powercap/intel-rapl:0/constraint_0_max_power_uw", "10000\n");
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  ASSERT_EQ(source->max_read_interval(), std::chrono::seconds(2500));
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::move(source));
+  MonitorOptions options;
+  options.interval = std::chrono::hours(1);
+  Monitor monitor(std::move(sources), options);
+  ASSERT_EQ(monitor.interval(), std::chrono::seconds(2500));
+
+  monitor.begin("calm");
+  root.write("sys/class/powercap/intel-rapl:0/energy_uj", "10000000\n");  // 10 J: 10 % of range
+  Measurement calm = monitor.end("calm");
+  EXPECT_FALSE(calm.wrap_may_be_missed);
+  EXPECT_TRUE(calm.warnings.empty());
+  EXPECT_EQ(monitor.interval(), std::chrono::seconds(2500));
+
+  monitor.begin("fast");
+  root.write("sys/class/powercap/intel-rapl:0/energy_uj", "80000000\n");  // 70 J in one step
+  Measurement fast = monitor.end("fast");
+  EXPECT_NEAR(fast.total_joules, 70.0, 1e-9);
+  EXPECT_TRUE(fast.wrap_may_be_missed);
+  EXPECT_TRUE(fast.domains.at(0).wrap_may_be_missed);
+  ASSERT_EQ(fast.warnings.size(), 1u);
+  EXPECT_THAT(fast.warnings[0], HasSubstr("package-0"));
+  EXPECT_THAT(fast.warnings[0], HasSubstr("70%"));
+  EXPECT_THAT(fast.warnings[0], HasSubstr("may have gone unseen"));
+  // Now bounded by the step seen: a quarter of the range at its pace is about a third of the
+  // time between the two reads, far below the promised 2500 s.
+  EXPECT_LT(monitor.interval(), std::chrono::seconds(2500));
+  // The next window, without such a step, is not flagged.
+  monitor.begin("after");
+  Measurement after = monitor.end("after");
+  EXPECT_FALSE(after.wrap_may_be_missed);
+}
+
 TEST(Powercap, ReadsFollowACounterThatWrapsSeveralTimes) {
   FakeRoot root;
   constexpr uint64_t range = 999'999;  // small range: wraps_at = 1e6 uJ = 1 J

@@ -7,7 +7,7 @@
 
 #include "experiment/experiment_fixtures.hpp"
 #include "greentune/common/error.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 
 namespace greentune::experiment {
 namespace {
@@ -62,22 +62,31 @@ TEST_F(Experiment, RunsStrategiesAndSweepThenReportsAndResumes) {
   auto trials = storage->trials(random->id);
   ASSERT_EQ(trials.size(), 2u);
   for (const auto& trial : trials) {
-    ASSERT_TRUE(trial.value);
-    auto attrs = nlohmann::json::parse(trial.attrs_json);
+    ASSERT_TRUE(trial.value());
+    ASSERT_TRUE(trial.training);
     // Two repetitions: the value is their mean, both runs are kept.
-    ASSERT_EQ(attrs["values"].size(), 2u);
-    EXPECT_NEAR(*trial.value,
-                (attrs["values"][0].get<double>() + attrs["values"][1].get<double>()) / 2, 1e-12);
-    EXPECT_EQ(attrs["repetitions"].size(), 2u);
+    const auto& runs = trial.training->repetitions;
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_NEAR(*trial.value(), (runs[0].value + runs[1].value) / 2, 1e-12);
+    EXPECT_EQ(runs[1].seed, runs[0].seed + 1);
+    EXPECT_TRUE(runs[0].test_accuracy);
     EXPECT_GT(trial.joules, 0);
+    EXPECT_NEAR(trial.joules, runs[0].joules + runs[1].joules, 1e-9);
+    // The first run's epochs are the reports, with the time and joules of the trial so far.
+    ASSERT_FALSE(trial.intermediate.empty());
+    EXPECT_EQ(trial.intermediate[0].step, 1);
+    EXPECT_GT(trial.intermediate[0].joules, 0);
+    EXPECT_LE(trial.intermediate.back().joules, runs[0].joules + 1e-9);
   }
   auto sweep = storage->find_study("tiny/sweep");
   ASSERT_TRUE(sweep);
   EXPECT_EQ(sweep->strategy, "sweep");
   auto runs = storage->trials(sweep->id);
   ASSERT_EQ(runs.size(), 2u);
-  auto attrs = nlohmann::json::parse(runs[0].attrs_json);
-  EXPECT_EQ(attrs["model_spec"].get<std::string>().rfind("simplecnn", 0), 0u) << runs[0].attrs_json;
+  ASSERT_TRUE(runs[0].training);
+  EXPECT_EQ(runs[0].training->model_spec.rfind("simplecnn", 0), 0u) << runs[0].training->model_spec;
+  EXPECT_TRUE(runs[0].training->repetitions.empty());    // one run per sweep trial
+  EXPECT_FALSE(runs[0].training->layer_joules.empty());  // sweeps profile layers
 
   // Same command again: everything is done, nothing runs, nothing is added.
   auto again = run_experiment(parse_experiment_config(config_file(2)), quiet());

@@ -6,28 +6,26 @@
 #include <string>
 #include <vector>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 namespace greentune::report::testing {
 
-class MemoryStorage : public store::Storage {
+class MemoryStorage : public tune::Storage {
  public:
-  store::StudyInfo create_or_open_study(const store::StudyInfo& wanted) override;
-  std::optional<store::StudyInfo> find_study(const std::string& name) override;
-  std::vector<store::StudyInfo> studies() override;
+  tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override;
+  std::optional<tune::StudyInfo> find_study(const std::string& name) override;
+  std::vector<tune::StudyInfo> studies() override;
   std::vector<tune::Trial> trials(int64_t study_id) override;
-  std::optional<tune::Trial> claim_trial(
-      int64_t study_id, const std::string& host,
-      const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose)
-      override;
+  std::optional<tune::Trial> claim_trial(int64_t study_id, const tune::TrialOwner& owner,
+                                         const tune::ProposeFn& propose) override;
   void heartbeat(int64_t trial_id) override;
-  void report_intermediate(int64_t trial_id, int step, double value) override;
+  void report_intermediate(int64_t trial_id, const tune::IntermediateReport& report) override;
   void finish_trial(int64_t trial_id, const tune::Trial& result) override;
   std::vector<tune::Trial> fail_stale_trials(int64_t study_id, double stale_seconds) override;
 
  private:
   tune::Trial& find_trial(int64_t trial_id);
-  std::vector<store::StudyInfo> studies_;
+  std::vector<tune::StudyInfo> studies_;
   std::map<int64_t, std::vector<tune::Trial>> trials_;
   int64_t next_trial_id_ = 1;
 };
@@ -42,6 +40,6 @@ struct ExampleStore {
 };
 
 // Fills `storage` and returns the number of trials written.
-int fill_example_store(store::Storage& storage, const ExampleStore& example);
+int fill_example_store(tune::Storage& storage, const ExampleStore& example);
 
 }  // namespace greentune::report::testing

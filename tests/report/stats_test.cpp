@@ -25,6 +25,31 @@ TEST(KruskalWallis, MatchesHandComputedValuesWithTies) {
   EXPECT_NEAR(kw.p_value, std::exp(-7.546875 / 2.0), 1e-12);
 }
 
+// epsilon^2 = H / ((n^2 - 1) / (n + 1)) = 7.546875 / (99 / 11) = 7.546875 / 9.
+TEST(KruskalWallis, EpsilonSquaredFromH) {
+  auto kw = kruskal_wallis({{1, 2, 2}, {2, 3, 4, 4}, {5, 6, 7}});
+  EXPECT_NEAR(kw.epsilon_squared, 7.546875 / 9.0, 1e-12);
+  EXPECT_FALSE(kw.eta_squared_clamped);
+  EXPECT_EQ(kw.eta_squared, kw.eta_squared_raw);
+}
+
+// Regression (issue 13: the sweep printed eta^2 = -0.052). Ranks equal the values here:
+// A = 1 + 5 + 6 = 12, B = 2 + 3 + 4 = 9, n = 6, so H = 12/42 (144/3 + 81/3) - 21 = 3/7, below
+// k - 1 = 1: (H - k + 1)/(n - k) = (3/7 - 1)/4 = -1/7. Reported: 0, with the raw value kept.
+// epsilon^2 = (3/7) / (35/7) = 3/35.
+TEST(KruskalWallis, EtaSquaredNeverNegative) {
+  auto kw = kruskal_wallis({{1, 5, 6}, {2, 3, 4}});
+  EXPECT_NEAR(kw.h, 3.0 / 7.0, 1e-12);
+  EXPECT_NEAR(kw.eta_squared_raw, -1.0 / 7.0, 1e-12);
+  EXPECT_TRUE(kw.eta_squared_clamped);
+  EXPECT_EQ(kw.eta_squared, 0.0);
+  EXPECT_NEAR(kw.epsilon_squared, 3.0 / 35.0, 1e-12);
+  std::string text = effect_size_text(kw);
+  EXPECT_NE(text.find("η²_H = 0 (clamped: raw -0.143, H < k−1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("(H−k+1)/(n−k)"), std::string::npos) << text;
+  EXPECT_NE(text.find("ε² = 0.086"), std::string::npos) << text;
+}
+
 TEST(KruskalWallis, GroupOrderDoesNotMatterAndEmptyGroupsAreIgnored) {
   auto a = kruskal_wallis({{1, 2, 2}, {2, 3, 4, 4}, {5, 6, 7}});
   auto b = kruskal_wallis({{5, 6, 7}, {}, {4, 2, 4, 3}, {2, 1, 2}});
@@ -81,6 +106,23 @@ TEST(Pareto, IdenticalPointsKeepTheFirst) {
   EXPECT_EQ(pareto_front({{0.5, 10}, {0.5, 10}}), (std::vector<size_t>{0}));
 }
 
+// Regression (issue 13: the Pareto table listed one configuration twice). Configuration a ran
+// twice: one point at its means (0.81, 110 J); c (0.7, 150 J) is beaten by a.
+TEST(Pareto, OneRowPerConfigurationAtTheMeanOfItsRuns) {
+  std::vector<ConfigurationRun> runs = {
+      {"a", 0.80, 100}, {"b", 0.85, 200}, {"a", 0.82, 120}, {"c", 0.70, 150}, {"b", 0.85, 200}};
+  auto front = pareto_configurations(runs);
+  ASSERT_EQ(front.size(), 2u);
+  EXPECT_EQ(front[0].configuration, "a");
+  EXPECT_EQ(front[0].runs, 2u);
+  EXPECT_NEAR(front[0].value, 0.81, 1e-12);
+  EXPECT_NEAR(front[0].joules, 110, 1e-12);
+  EXPECT_EQ(front[0].joules_per_run, (std::vector<double>{100, 120}));
+  EXPECT_EQ(front[1].configuration, "b");
+  EXPECT_EQ(front[1].runs, 2u);
+  EXPECT_EQ(by_configuration(runs).size(), 3u);
+}
+
 TEST(CheapestWithin, PicksFewestJoulesAboveTheFloor) {
   std::vector<Point> points = {{0.900, 500}, {0.895, 300}, {0.889, 100}, {0.891, 200}};
   EXPECT_EQ(cheapest_within(points, 0.01), 3u);  // floor 0.890: 0.889 is just out
@@ -104,9 +146,11 @@ TEST(BestSoFar, CarriesBestOverGapsInBothDirections) {
 
 TEST(OptimumRound, FirstRoundWithinToleranceOfFinalBest) {
   std::vector<std::optional<double>> values = {0.5, 0.80, 0.82, 0.70, 0.821, 0.60};
-  EXPECT_EQ(optimum_round(values, true, 0.005), 2u);  // 0.82 is within 0.005 of 0.821
-  EXPECT_EQ(optimum_round(values, true, 0.0), 4u);
-  EXPECT_EQ(optimum_round(values, true, 0.05), 1u);
+  // Rounds count from 1, as trial numbers do.
+  EXPECT_EQ(optimum_round(values, true, 0.005), 3u);  // 0.82 is within 0.005 of 0.821
+  EXPECT_EQ(optimum_round(values, true, 0.0), 5u);
+  EXPECT_EQ(optimum_round(values, true, 0.05), 2u);
+  EXPECT_EQ(optimum_round(values, true, -1.0), 6u);  // an impossible tolerance: the last round
   EXPECT_FALSE(optimum_round({std::nullopt, std::nullopt}, true, 0.01));
 }
 

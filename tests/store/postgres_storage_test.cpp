@@ -12,9 +12,12 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include "greentune/common/error.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/store/postgres_storage.hpp"
+#include "store/v1_store_support.hpp"
 
 using namespace greentune;
 using ::testing::HasSubstr;
@@ -94,8 +97,8 @@ std::filesystem::path PostgresStorageTest::dir_;
 std::string PostgresStorageTest::url_;
 std::string PostgresStorageTest::stop_;
 
-store::StudyInfo study_info(const std::string& name) {
-  store::StudyInfo info;
+tune::StudyInfo study_info(const std::string& name) {
+  tune::StudyInfo info;
   info.name = name;
   info.direction = tune::Direction::maximize;
   info.strategy = "grid";
@@ -109,19 +112,20 @@ TEST_F(PostgresStorageTest, EveryTrialFieldRoundTripsAndAChangedSpaceIsRefused) 
   auto study = storage.create_or_open_study(study_info("s"));
   EXPECT_EQ(storage.create_or_open_study(study_info("s")).id, study.id);
   tune::Params params{{"lr", 0.001}, {"epochs", int64_t{3}}, {"opt", std::string("sgd")}};
-  auto trial = storage.claim_trial(study.id, "node-1", [&](const std::vector<tune::Trial>&) {
-    return std::optional<tune::Params>(params);
-  });
+  auto trial = storage.claim_trial(
+      study.id, {"node-1", 4242, "pid:[7]"},
+      [&](const std::vector<tune::Trial>&) { return std::optional<tune::Params>(params); });
   ASSERT_TRUE(trial);
-  storage.report_intermediate(trial->id, 1, 0.5);
+  EXPECT_EQ(trial->number, 1);
+  storage.report_intermediate(trial->id, {1, {0.5}, 1.5, 5.0});
   tune::Trial result;
   result.state = tune::TrialState::complete;
-  result.value = 0.875;
-  result.values = {2.5};
+  result.values = {0.875, 2.5};
   result.seconds = 3.25;
-  result.energy = {{"package-0", "powercap", "measured", 10.5},
-                   {"dram-0", "powercap", "measured", 1}};
-  result.attrs_json = R"({"test_accuracy":0.86})";
+  result.energy = {{"package-0", "measured", "powercap", 10.5},
+                   {"dram-0", "measured", "powercap", 1}};
+  result.training = tune::TrainingFigures{};
+  result.training->test_accuracy = 0.86;
   storage.finish_trial(trial->id, result);
 
   store::PostgresStorage again(url());
@@ -129,20 +133,24 @@ TEST_F(PostgresStorageTest, EveryTrialFieldRoundTripsAndAChangedSpaceIsRefused) 
   ASSERT_EQ(trials.size(), 1u);
   const auto& t = trials[0];
   EXPECT_EQ(t.state, tune::TrialState::complete);
-  EXPECT_DOUBLE_EQ(*t.value, 0.875);
-  EXPECT_EQ(t.values, std::vector<double>{2.5});
+  EXPECT_DOUBLE_EQ(*t.value(), 0.875);
+  EXPECT_EQ(t.values, (std::vector<double>{0.875, 2.5}));
   EXPECT_EQ(std::get<double>(t.params.at("lr")), 0.001);
   EXPECT_EQ(std::get<int64_t>(t.params.at("epochs")), 3);
   EXPECT_EQ(std::get<std::string>(t.params.at("opt")), "sgd");
   EXPECT_DOUBLE_EQ(t.seconds, 3.25);
   EXPECT_DOUBLE_EQ(t.joules, 11.5);
   ASSERT_EQ(t.energy.size(), 2u);
-  EXPECT_EQ(t.energy[1].domain, "dram-0");
+  EXPECT_EQ(t.energy[1].name, "dram-0");
   ASSERT_EQ(t.intermediate.size(), 1u);
-  EXPECT_DOUBLE_EQ(t.intermediate[0].value, 0.5);
+  EXPECT_EQ(t.intermediate[0].values, std::vector<double>{0.5});
+  EXPECT_DOUBLE_EQ(t.intermediate[0].joules, 5.0);
   EXPECT_EQ(t.host, "node-1");
-  EXPECT_EQ(t.attrs_json, R"({"test_accuracy":0.86})");
-  EXPECT_THROW(again.finish_trial(t.id, result), store::TrialNotRunningError);
+  EXPECT_EQ(t.pid, 4242);
+  EXPECT_EQ(t.pid_namespace, "pid:[7]");
+  ASSERT_TRUE(t.training);
+  EXPECT_EQ(t.training->test_accuracy, 0.86);
+  EXPECT_THROW(again.finish_trial(t.id, result), tune::TrialNotRunningError);
   EXPECT_EQ(again.studies().size(), 1u);
 
   auto changed = study_info("s");
@@ -164,23 +172,23 @@ TEST_F(PostgresStorageTest, ConcurrentClaimsFromManyConnectionsNeverShareAPoint)
       store::PostgresStorage storage(url());  // one connection per worker, like separate hosts
       const std::string host = fmt::format("w{}", w);
       for (;;) {
-        auto trial =
-            storage.claim_trial(study_id, host, [](const std::vector<tune::Trial>& history) {
-              if (history.size() >= 40) {
-                return std::optional<tune::Params>();
-              }
-              std::set<int64_t> taken;
-              for (const auto& t : history) {
-                taken.insert(std::get<int64_t>(t.params.at("x")));
-              }
-              int64_t x = 0;
-              while (taken.count(x)) ++x;
-              return std::optional<tune::Params>({{"x", x}});
-            });
+        auto trial = storage.claim_trial(study_id, {host, 1, ""},
+                                         [](const std::vector<tune::Trial>& history) {
+                                           if (history.size() >= 40) {
+                                             return std::optional<tune::Params>();
+                                           }
+                                           std::set<int64_t> taken;
+                                           for (const auto& t : history) {
+                                             taken.insert(std::get<int64_t>(t.params.at("x")));
+                                           }
+                                           int64_t x = 0;
+                                           while (taken.count(x)) ++x;
+                                           return std::optional<tune::Params>({{"x", x}});
+                                         });
         if (!trial) break;
         tune::Trial result;
         result.state = tune::TrialState::complete;
-        result.value = static_cast<double>(std::get<int64_t>(trial->params.at("x")));
+        result.values = {static_cast<double>(std::get<int64_t>(trial->params.at("x")))};
         storage.finish_trial(trial->id, result);
       }
     });
@@ -190,24 +198,35 @@ TEST_F(PostgresStorageTest, ConcurrentClaimsFromManyConnectionsNeverShareAPoint)
   auto trials = storage.trials(study_id);
   ASSERT_EQ(trials.size(), 40u);
   std::set<int64_t> points;
+  std::set<int> numbers;
   for (const auto& t : trials) {
     EXPECT_EQ(t.state, tune::TrialState::complete);
     points.insert(std::get<int64_t>(t.params.at("x")));
+    numbers.insert(t.number);
   }
   EXPECT_EQ(points.size(), 40u);
+  EXPECT_EQ(numbers.size(), 40u);
+  EXPECT_EQ(*numbers.begin(), 1);
+  EXPECT_EQ(*numbers.rbegin(), 40);
 }
 
 TEST_F(PostgresStorageTest, StaleTrialsAndOtherSchemaVersions) {
   {
     store::PostgresStorage storage(url());
     auto study = storage.create_or_open_study(study_info("s"));
-    auto trial = storage.claim_trial(study.id, "gone", [](const std::vector<tune::Trial>&) {
-      return std::optional<tune::Params>({{"x", 1.0}});
-    });
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    auto stale = storage.fail_stale_trials(study.id, 0.1);
+    auto trial =
+        storage.claim_trial(study.id, {"gone", 1, ""}, [](const std::vector<tune::Trial>&) {
+          return std::optional<tune::Params>({{"x", 1.0}});
+        });
+    storage.report_intermediate(trial->id, {1, {0.25}, 12.0, 120.0});
+    auto stale = storage.fail_stale_trials(study.id, -1);  // every running trial is stale
     ASSERT_EQ(stale.size(), 1u);
-    EXPECT_EQ(storage.trials(study.id)[0].state, tune::TrialState::failed);
+    auto failed = storage.trials(study.id)[0];
+    EXPECT_EQ(failed.state, tune::TrialState::failed);
+    EXPECT_TRUE(failed.retry);
+    EXPECT_THAT(failed.error, HasSubstr("gone"));
+    EXPECT_DOUBLE_EQ(failed.joules, 120.0);  // what its last report had used
+    EXPECT_DOUBLE_EQ(failed.seconds, 12.0);
   }
   std::string host = url_.substr(url_.find("host=") + 5);
   host = host.substr(0, host.find('&'));
@@ -221,8 +240,127 @@ TEST_F(PostgresStorageTest, StaleTrialsAndOtherSchemaVersions) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr("schema version 9"));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 1"));
+    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 2"));
   }
+}
+
+// The claim and who runs it are one transaction: the row has the pid as soon as claim returns.
+TEST_F(PostgresStorageTest, ClaimedTrialHasItsPidAsSoonAsClaimReturns) {
+  store::PostgresStorage storage(url());
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto trial = storage.claim_trial(study.id, {"node-9", 31337, "pid:[4026531836]"},
+                                   [](const std::vector<tune::Trial>&) {
+                                     return std::optional<tune::Params>({{"lr", 0.01}});
+                                   });
+  ASSERT_TRUE(trial);
+  store::PostgresStorage other(url());  // another connection, as another process would read it
+  auto stored = other.trials(study.id);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].state, tune::TrialState::running);
+  EXPECT_EQ(stored[0].pid, 31337);
+  EXPECT_EQ(stored[0].pid_namespace, "pid:[4026531836]");
+  EXPECT_EQ(stored[0].host, "node-9");
+}
+
+// Schema version 1 as greentune 0.1 created it in PostgreSQL, filled with the rows of the
+// checked-in SQLite store of that version.
+constexpr const char* kVersion1Tables = R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE studies (
+  id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+  direction TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+  strategy TEXT NOT NULL, objective TEXT NOT NULL, space_json TEXT NOT NULL,
+  config_json TEXT NOT NULL DEFAULT '{}', group_name TEXT NOT NULL DEFAULT '',
+  created_at DOUBLE PRECISION NOT NULL);
+CREATE TABLE trials (
+  id BIGSERIAL PRIMARY KEY,
+  study_id BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'diverged', 'pruned')),
+  value DOUBLE PRECISION, values_json TEXT NOT NULL DEFAULT '[]', params_json TEXT NOT NULL,
+  seconds DOUBLE PRECISION NOT NULL DEFAULT 0, joules DOUBLE PRECISION NOT NULL DEFAULT 0,
+  host TEXT NOT NULL DEFAULT '', attrs_json TEXT NOT NULL DEFAULT '{}',
+  started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+  heartbeat_at DOUBLE PRECISION NOT NULL, UNIQUE (study_id, number));
+CREATE TABLE trial_energy (
+  id BIGSERIAL PRIMARY KEY, trial_id BIGINT NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+  domain TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL,
+  joules DOUBLE PRECISION NOT NULL);
+CREATE INDEX trial_energy_by_trial ON trial_energy (trial_id);
+CREATE TABLE trial_intermediate (
+  trial_id BIGINT NOT NULL REFERENCES trials(id) ON DELETE CASCADE, step INTEGER NOT NULL,
+  value DOUBLE PRECISION, PRIMARY KEY (trial_id, step));
+)sql";
+
+void create_version1_store(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  auto run = [conn](const std::string& sql, const std::vector<std::optional<std::string>>& args) {
+    std::vector<const char*> values;
+    for (const auto& a : args) values.push_back(a ? a->c_str() : nullptr);
+    PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), nullptr, nullptr, 0);
+    auto status = PQresultStatus(r);
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQresultErrorMessage(r);
+    PQclear(r);
+  };
+  PGresult* created = PQexec(conn, kVersion1Tables);
+  EXPECT_EQ(PQresultStatus(created), PGRES_COMMAND_OK) << PQresultErrorMessage(created);
+  PQclear(created);
+  for (const auto& table : store_test::read_v1_tables()) {
+    std::string columns, placeholders;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      columns += (c ? ", " : "") + table.columns[c];
+      placeholders += fmt::format("{}${}", c ? ", " : "", c + 1);
+    }
+    for (const auto& row : table.rows)
+      run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table.name, columns, placeholders), row);
+  }
+  // The rows came with their ids; the sequences go on after them, as in a store used for real.
+  for (const char* table : {"studies", "trials", "trial_energy"})
+    run(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), (SELECT max(id) FROM {0}))",
+                    table),
+        {});
+  PQfinish(conn);
+}
+
+TEST_F(PostgresStorageTest, VersionOneStoreIsUpgradedInPlaceOnceAndNewerIsRefused) {
+  create_version1_store(url());
+  {
+    store::PostgresStorage storage(url());
+    store_test::expect_migrated_v1_store(storage);
+  }
+  // Opening again finds version 2: nothing to do, same records; new trials number on.
+  store::PostgresStorage storage(url());
+  store_test::expect_migrated_v1_store(storage);
+  auto branin = storage.find_study("branin");
+  ASSERT_TRUE(branin);
+  auto next = storage.claim_trial(branin->id, {"h", 1, ""}, [](const auto&) {
+    return std::optional<tune::Params>(tune::Params{{"x1", 0.5}, {"x2", 0.5}});
+  });
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->number, 13);
+  EXPECT_GT(next->id, 19);  // the sequence went on after the migrated rows
+
+  run_sql_admin("DROP DATABASE IF EXISTS " + db_ + "_newer");
+  run_sql_admin("CREATE DATABASE " + db_ + "_newer");
+  std::string newer = url();
+  newer.replace(newer.find(db_), db_.size(), db_ + "_newer");
+  store::PostgresStorage(newer).create_or_open_study(study_info("kept"));
+  PGconn* conn = PQconnectdb(newer.c_str());
+  PQclear(PQexec(conn, "UPDATE schema_version SET version = 3"));
+  try {
+    store::PostgresStorage refused(newer);
+    FAIL() << "a store of a newer schema was opened";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 3"));
+  }
+  PGresult* r = PQexec(conn, "SELECT (SELECT version FROM schema_version), count(*) FROM studies");
+  EXPECT_EQ(std::string(PQgetvalue(r, 0, 0)), "3");
+  EXPECT_EQ(std::string(PQgetvalue(r, 0, 1)), "1");
+  PQclear(r);
+  PQfinish(conn);
 }
 
 TEST(PostgresStorage, UnreachableServerIsAClearErrorWithoutThePassword) {

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "greentune/common/error.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
-#include "greentune/store/storage.hpp"
 #include "store/store_test_support.hpp"
 
 using namespace greentune;
@@ -17,8 +17,8 @@ using ::testing::HasSubstr;
 
 namespace {
 
-store::StudyInfo study_info(const std::string& name) {
-  store::StudyInfo info;
+tune::StudyInfo study_info(const std::string& name) {
+  tune::StudyInfo info;
   info.name = name;
   info.direction = tune::Direction::minimize;
   info.strategy = "grid";
@@ -29,6 +29,10 @@ store::StudyInfo study_info(const std::string& name) {
   return info;
 }
 
+tune::TrialOwner owner(const std::string& host) {
+  return {host, 4242, "pid:[1]"};
+}
+
 auto propose_params(tune::Params params) {
   return [params](const std::vector<tune::Trial>&) { return std::optional<tune::Params>(params); };
 }
@@ -37,10 +41,10 @@ auto propose_params(tune::Params params) {
 void make_store(const std::string& path) {
   store::SqliteStorage storage(path);
   auto study = storage.create_or_open_study(study_info("s"));
-  auto trial = storage.claim_trial(study.id, "h", propose_params({{"x1", 1.5}}));
+  auto trial = storage.claim_trial(study.id, owner("h"), propose_params({{"x1", 1.5}}));
   tune::Trial result;
   result.state = tune::TrialState::complete;
-  result.value = 3.0;
+  result.values = {3.0};
   storage.finish_trial(trial->id, result);
 }
 
@@ -89,21 +93,25 @@ TEST(SqliteStorage, EveryTrialFieldRoundTrips) {
     auto study = storage.create_or_open_study(study_info("s"));
     tune::Params params{
         {"lr", 0.001}, {"epochs", int64_t{3}}, {"opt", std::string("adam")}, {"whole", 2.0}};
-    auto trial = storage.claim_trial(study.id, "node-7", propose_params(params));
+    auto trial = storage.claim_trial(study.id, owner("node-7"), propose_params(params));
     ASSERT_TRUE(trial);
     trial_id = trial->id;
-    EXPECT_EQ(trial->number, 0);
+    EXPECT_EQ(trial->number, 1);
     EXPECT_EQ(trial->state, tune::TrialState::running);
-    storage.report_intermediate(trial->id, 1, 0.5);
-    storage.report_intermediate(trial->id, 2, 0.75);
+    storage.report_intermediate(trial->id, {2, {0.75}, 8.0, 80.0});
+    storage.report_intermediate(trial->id, {1, {0.5}, 4.0, 40.0});
+    storage.report_intermediate(trial->id, {1, {0.55}, 4.5, 45.0});  // replaces step 1
     tune::Trial result;
     result.state = tune::TrialState::complete;
-    result.value = 0.8125;
-    result.values = {1.5, std::nan("")};
+    result.values = {0.8125, 1.5};
     result.seconds = 12.5;
-    result.energy = {{"package-0", "powercap", "measured", 100.25},
-                     {"gpu-0", "estimate", "estimated", 20.5}};
-    result.attrs_json = R"({"test_accuracy":0.8})";
+    result.energy = {{"package-0", "measured", "powercap", 100.25},
+                     {"gpu-0", "estimated", "estimate", 20.5}};
+    result.conditions.load_average_start = 0.5;
+    result.training = tune::TrainingFigures{};
+    result.training->test_accuracy = 0.8;
+    result.training->layer_joules = {{"conv", 60.0}};
+    result.attributes = {{"note", "mine"}};
     storage.finish_trial(trial->id, result);
   }
   store::SqliteStorage storage(path);
@@ -113,12 +121,11 @@ TEST(SqliteStorage, EveryTrialFieldRoundTrips) {
   ASSERT_EQ(trials.size(), 1u);
   const auto& t = trials[0];
   EXPECT_EQ(t.id, trial_id);
+  EXPECT_EQ(t.number, 1);
   EXPECT_EQ(t.state, tune::TrialState::complete);
-  ASSERT_TRUE(t.value);
-  EXPECT_DOUBLE_EQ(*t.value, 0.8125);
-  ASSERT_EQ(t.values.size(), 2u);
-  EXPECT_DOUBLE_EQ(t.values[0], 1.5);
-  EXPECT_TRUE(std::isnan(t.values[1]));
+  ASSERT_TRUE(t.value());
+  EXPECT_DOUBLE_EQ(*t.value(), 0.8125);
+  EXPECT_EQ(t.values, (std::vector<double>{0.8125, 1.5}));
   EXPECT_EQ(std::get<double>(t.params.at("lr")), 0.001);
   EXPECT_EQ(std::get<int64_t>(t.params.at("epochs")), 3);
   EXPECT_EQ(std::get<std::string>(t.params.at("opt")), "adam");
@@ -126,19 +133,67 @@ TEST(SqliteStorage, EveryTrialFieldRoundTrips) {
   EXPECT_DOUBLE_EQ(t.seconds, 12.5);
   EXPECT_DOUBLE_EQ(t.joules, 120.75);  // the sum of the domains when no total was given
   ASSERT_EQ(t.energy.size(), 2u);
-  EXPECT_EQ(t.energy[0].domain, "package-0");
+  EXPECT_EQ(t.energy[0].name, "package-0");
   EXPECT_EQ(t.energy[0].source, "powercap");
   EXPECT_EQ(t.energy[0].kind, "measured");
   EXPECT_DOUBLE_EQ(t.energy[0].joules, 100.25);
   EXPECT_EQ(t.energy[1].kind, "estimated");
   ASSERT_EQ(t.intermediate.size(), 2u);
+  EXPECT_EQ(t.intermediate[0].step, 1);
+  EXPECT_EQ(t.intermediate[0].values, std::vector<double>{0.55});
+  EXPECT_DOUBLE_EQ(t.intermediate[0].joules, 45.0);
   EXPECT_EQ(t.intermediate[1].step, 2);
-  EXPECT_DOUBLE_EQ(t.intermediate[1].value, 0.75);
+  EXPECT_DOUBLE_EQ(t.intermediate[1].seconds, 8.0);
   EXPECT_EQ(t.host, "node-7");
-  EXPECT_EQ(t.attrs_json, R"({"test_accuracy":0.8})");
+  EXPECT_EQ(t.pid, 4242);
+  EXPECT_EQ(t.pid_namespace, "pid:[1]");
+  EXPECT_EQ(t.conditions.load_average_start, 0.5);
+  ASSERT_TRUE(t.training);
+  EXPECT_EQ(t.training->test_accuracy, 0.8);
+  EXPECT_EQ(t.training->layer_joules.at("conv"), 60.0);
+  EXPECT_EQ(t.attributes, nlohmann::json({{"note", "mine"}}));
   EXPECT_GT(t.started_at, 1.6e9);
   EXPECT_GE(t.finished_at, t.started_at);
   EXPECT_GE(t.heartbeat_at, t.started_at);
+}
+
+// The claim and who runs it are one transaction: a process killed right after claim_trial
+// returns leaves a trial whose dead owner is known.
+TEST(SqliteStorage, ClaimedTrialHasItsPidAsSoonAsClaimReturns) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  store::SqliteStorage storage(path);
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto trial = storage.claim_trial(study.id, {"node-3", 31337, "pid:[4026531836]"},
+                                   propose_params({{"x1", 1.0}}));
+  ASSERT_TRUE(trial);
+  EXPECT_EQ(trial->pid, 31337);
+  // Read back through another connection, as another process would.
+  store::SqliteStorage other(path);
+  auto stored = other.trials(study.id);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].state, tune::TrialState::running);
+  EXPECT_EQ(stored[0].host, "node-3");
+  EXPECT_EQ(stored[0].pid, 31337);
+  EXPECT_EQ(stored[0].pid_namespace, "pid:[4026531836]");
+}
+
+// An abandoned trial keeps the time and joules its last report says it used, not 0 J / 0 s.
+TEST(SqliteStorage, AStaleTrialKeepsTheEnergyOfItsLastReport) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto study = storage.create_or_open_study(study_info("s"));
+  auto trial = storage.claim_trial(study.id, owner("gone"), propose_params({{"x1", 1.0}}));
+  storage.report_intermediate(trial->id, {1, {0.4}, 30.0, 300.0});
+  storage.report_intermediate(trial->id, {2, {0.5}, 61.0, 610.0});
+  auto stale = storage.fail_stale_trials(study.id, -1);  // every running trial is stale
+  ASSERT_EQ(stale.size(), 1u);
+  auto stored = storage.trials(study.id).at(0);
+  EXPECT_EQ(stored.state, tune::TrialState::failed);
+  EXPECT_TRUE(stored.retry);
+  EXPECT_DOUBLE_EQ(stored.seconds, 61.0);
+  EXPECT_DOUBLE_EQ(stored.joules, 610.0);
+  EXPECT_EQ(stored.intermediate.size(), 2u);
 }
 
 TEST(SqliteStorage, ClaimNumbersTrialsAndStoresNothingWhenExhausted) {
@@ -147,21 +202,23 @@ TEST(SqliteStorage, ClaimNumbersTrialsAndStoresNothingWhenExhausted) {
   auto study = storage.create_or_open_study(study_info("s"));
   size_t seen = 99;
   for (int i = 0; i < 3; ++i) {
-    auto t = storage.claim_trial(study.id, "h", [&](const std::vector<tune::Trial>& history) {
-      seen = history.size();
-      return std::optional<tune::Params>(tune::Params{{"i", int64_t{i}}});
-    });
+    auto t =
+        storage.claim_trial(study.id, owner("h"), [&](const std::vector<tune::Trial>& history) {
+          seen = history.size();
+          return std::optional<tune::Params>(tune::Params{{"i", int64_t{i}}});
+        });
     ASSERT_TRUE(t);
-    EXPECT_EQ(t->number, i);
+    EXPECT_EQ(t->number, i + 1);              // 1-based
     EXPECT_EQ(seen, static_cast<size_t>(i));  // running trials are in the history
   }
-  auto none = storage.claim_trial(
-      study.id, "h", [](const std::vector<tune::Trial>&) { return std::optional<tune::Params>(); });
+  auto none = storage.claim_trial(study.id, owner("h"), [](const std::vector<tune::Trial>&) {
+    return std::optional<tune::Params>();
+  });
   EXPECT_FALSE(none);
   EXPECT_EQ(storage.trials(study.id).size(), 3u);
   // A propose that throws rolls the claim back.
   EXPECT_THROW(
-      storage.claim_trial(study.id, "h",
+      storage.claim_trial(study.id, owner("h"),
                           [](const std::vector<tune::Trial>&) -> std::optional<tune::Params> {
                             throw InputError("no");
                           }),
@@ -215,7 +272,7 @@ TEST(SqliteStorage, OtherSchemaVersionIsRefusedUntouched) {
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path));
     EXPECT_THAT(e.what(), HasSubstr("schema version 7"));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 1"));
+    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 2"));
   }
   EXPECT_EQ(store_test::read_bytes(path), before);
 }
@@ -276,40 +333,41 @@ TEST(SqliteStorage, FinishingATrialThatIsNotRunningIsRefused) {
   TempDir dir;
   store::SqliteStorage storage(dir.file("s.db"));
   auto study = storage.create_or_open_study(study_info("s"));
-  auto trial = storage.claim_trial(study.id, "h", propose_params({{"x", 1.0}}));
+  auto trial = storage.claim_trial(study.id, owner("h"), propose_params({{"x", 1.0}}));
   tune::Trial result;
   result.state = tune::TrialState::complete;
-  result.value = 1.0;
+  result.values = {1.0};
   storage.finish_trial(trial->id, result);
-  result.value = 2.0;
-  EXPECT_THROW(storage.finish_trial(trial->id, result), store::TrialNotRunningError);
-  EXPECT_THROW(storage.report_intermediate(trial->id, 1, 0.5), StoreError);
+  result.values = {2.0};
+  EXPECT_THROW(storage.finish_trial(trial->id, result), tune::TrialNotRunningError);
+  EXPECT_THROW(storage.report_intermediate(trial->id, {1, {0.5}, 1, 1}), StoreError);
   EXPECT_THROW(storage.finish_trial(trial->id + 100, result), StoreError);
   auto trials = storage.trials(study.id);
-  EXPECT_DOUBLE_EQ(*trials[0].value, 1.0);  // the first result stands
+  EXPECT_DOUBLE_EQ(*trials[0].value(), 1.0);  // the first result stands
 }
 
 TEST(SqliteStorage, StaleTrialsAreFailedOnceAndTheirResultRefused) {
   TempDir dir;
   store::SqliteStorage storage(dir.file("s.db"));
   auto study = storage.create_or_open_study(study_info("s"));
-  auto old_trial = storage.claim_trial(study.id, "dead-host", propose_params({{"x", 1.0}}));
-  auto fresh = storage.claim_trial(study.id, "live-host", propose_params({{"x", 2.0}}));
+  auto old_trial = storage.claim_trial(study.id, owner("dead-host"), propose_params({{"x", 1.0}}));
+  auto fresh = storage.claim_trial(study.id, owner("live-host"), propose_params({{"x", 2.0}}));
   EXPECT_TRUE(storage.fail_stale_trials(study.id, 60).empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   storage.heartbeat(fresh->id);
   auto stale = storage.fail_stale_trials(study.id, 0.2);
   ASSERT_EQ(stale.size(), 1u);
   EXPECT_EQ(stale[0].id, old_trial->id);
-  EXPECT_THAT(stale[0].attrs_json, HasSubstr("dead-host"));
+  EXPECT_THAT(stale[0].error, HasSubstr("dead-host"));
+  EXPECT_TRUE(stale[0].retry);
   EXPECT_TRUE(storage.fail_stale_trials(study.id, 0.2).empty());
   auto trials = storage.trials(study.id);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
   EXPECT_EQ(trials[1].state, tune::TrialState::running);
   tune::Trial late;
   late.state = tune::TrialState::complete;
-  late.value = 5;
-  EXPECT_THROW(storage.finish_trial(old_trial->id, late), store::TrialNotRunningError);
+  late.values = {5};
+  EXPECT_THROW(storage.finish_trial(old_trial->id, late), tune::TrialNotRunningError);
 }
 
 TEST(OpenStorage, UrlForms) {

@@ -4,15 +4,17 @@
 //
 //   store_worker DB STUDY ROUNDS POINTS SLEEP_MS HEARTBEAT_S STALE_S [MARKER_FILE]
 //
-// Each trial appends "start <number> <x>" to MARKER_FILE before sleeping SLEEP_MS.
+// Each trial reports {step 1, value x, joules 0.25 x + 1} at once, then appends
+// "start <number> <x>" to MARKER_FILE and sleeps SLEEP_MS.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/study.hpp"
 
 using namespace greentune;
@@ -66,14 +68,15 @@ int main(int argc, char** argv) {
     study.optimize(
         [&](const tune::Params& params, tune::TrialContext& context) {
           int64_t x = std::get<int64_t>(params.at("x"));
+          double unknown = std::numeric_limits<double>::quiet_NaN();
+          context.report({1, {static_cast<double>(x)}, unknown, 0.25 * static_cast<double>(x) + 1});
           if (!marker.empty()) {
             std::ofstream(marker, std::ios::app)
                 << "start " << context.number() << " " << x << "\n";
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
-          context.report(1, static_cast<double>(x));
           tune::ObjectiveResult result;
-          result.value = static_cast<double>(x * x);
+          result.values = {static_cast<double>(x * x)};
           return result;
         },
         1000000);

@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cmath>
 #include <set>
+#include <thread>
 
 #include "greentune/common/error.hpp"
 #include "greentune/store/sqlite_storage.hpp"
@@ -41,8 +44,8 @@ tune::StudyOptions options(int rounds) {
 tune::ObjectiveResult value_of(const tune::Params& params, tune::TrialContext&) {
   tune::ObjectiveResult r;
   int64_t x = std::get<int64_t>(params.at("x"));
-  r.value = static_cast<double>((x - 3) * (x - 3));
-  r.energy = {{"package-0", "test", "estimated", 2.0}};
+  r.values = {static_cast<double>((x - 3) * (x - 3))};
+  r.energy = {{"package-0", "estimated", "test", 2.0}};
   return r;
 }
 
@@ -65,7 +68,7 @@ TEST(Study, OptimizeRunsTheRoundsAndReportsProgress) {
   }
   EXPECT_EQ(best, (std::vector<double>{9, 4, 1, 0, 0}));
   EXPECT_EQ(seen.back().eta_seconds, 0);
-  EXPECT_EQ(study.best_trial()->number, 3);
+  EXPECT_EQ(study.best_trial()->number, 4);  // x = 3, the fourth trial
   EXPECT_EQ(study.finished_count(), 5);
   EXPECT_FALSE(study.ask());  // the study has its rounds
 }
@@ -94,13 +97,13 @@ TEST(Study, RetryableFailureIsProposedAgainOtherFailuresMoveOn) {
   study.tell_failed(*first, "worker lost", /*retry=*/true);
   auto retry = study.ask();
   ASSERT_TRUE(retry);
-  EXPECT_EQ(retry->number, 1);
+  EXPECT_EQ(retry->number, 2);
   EXPECT_EQ(std::get<int64_t>(retry->params.at("x")), 0);  // the failed point, again
   tune::ObjectiveResult ok;
-  ok.value = 1;
+  ok.values = {1};
   study.tell(*retry, ok);
   // Telling twice is refused: a result is never counted twice.
-  EXPECT_THROW(study.tell(*retry, ok), store::TrialNotRunningError);
+  EXPECT_THROW(study.tell(*retry, ok), tune::TrialNotRunningError);
 
   auto crashing = study.ask();
   ASSERT_TRUE(crashing);
@@ -111,7 +114,9 @@ TEST(Study, RetryableFailureIsProposedAgainOtherFailuresMoveOn) {
   ASSERT_EQ(trials.size(), 5u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
   EXPECT_EQ(trials[2].state, tune::TrialState::failed);
-  EXPECT_THAT(trials[2].attrs_json, ::testing::HasSubstr("out of memory"));
+  EXPECT_THAT(trials[2].error, ::testing::HasSubstr("out of memory"));
+  EXPECT_FALSE(trials[2].retry);
+  EXPECT_TRUE(trials[0].retry);
   EXPECT_EQ(std::get<int64_t>(trials[3].params.at("x")), 2);
   EXPECT_EQ(std::get<int64_t>(trials[4].params.at("x")), 3);
   EXPECT_EQ(study.finished_count(), 3);  // failures are not rounds
@@ -128,7 +133,8 @@ TEST(Study, ObjectiveExceptionFailsTheTrialAndPropagates) {
   auto trials = study.trials();
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
-  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("cnn:x"));
+  EXPECT_THAT(trials[0].error, ::testing::HasSubstr("cnn:x"));
+  EXPECT_TRUE(trials[0].retry);
   // Once the cause is fixed, the same point runs first.
   auto done = study.optimize(value_of, 1);
   ASSERT_EQ(done.size(), 1u);
@@ -157,14 +163,16 @@ TEST(Study, NonFiniteValueIsStoredAsDiverged) {
   study.optimize(
       [](const tune::Params&, tune::TrialContext&) {
         tune::ObjectiveResult r;
-        r.value = std::nan("");
+        r.values = {std::nan("")};
         return r;
       },
       1);
   auto trials = study.trials();
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::diverged);
-  EXPECT_FALSE(trials[0].value);
+  EXPECT_FALSE(trials[0].value());
+  EXPECT_TRUE(trials[0].values.empty());
+  EXPECT_FALSE(trials[0].error.empty());
   EXPECT_FALSE(study.best_trial());
 }
 
@@ -184,7 +192,7 @@ TEST(Study, HeartbeatKeepsALongTrialAliveAndReportsGoToStorage) {
           EXPECT_TRUE(storage.fail_stale_trials(study.info().id, o.stale_seconds).empty());
         }
         tune::ObjectiveResult r;
-        r.value = static_cast<double>(std::get<int64_t>(params.at("x")));
+        r.values = {static_cast<double>(std::get<int64_t>(params.at("x")))};
         return r;
       },
       1);
@@ -192,7 +200,57 @@ TEST(Study, HeartbeatKeepsALongTrialAliveAndReportsGoToStorage) {
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::complete);
   ASSERT_EQ(trials[0].intermediate.size(), 3u);
-  EXPECT_DOUBLE_EQ(trials[0].intermediate[2].value, 0.3);
+  ASSERT_EQ(trials[0].intermediate[2].values.size(), 1u);
+  EXPECT_DOUBLE_EQ(trials[0].intermediate[2].values[0], 0.3);
+  // The study fills in the time since the trial started; the seconds only grow.
+  EXPECT_GT(trials[0].intermediate[0].seconds, 0.0);
+  EXPECT_GE(trials[0].intermediate[2].seconds, trials[0].intermediate[0].seconds);
+  EXPECT_TRUE(std::isnan(trials[0].intermediate[2].joules));  // nobody measured them
+}
+
+// Regression (issue 11): an interrupted trial was stored with 0 J and 0 s. It keeps what its
+// usage probe says it used, both when the objective throws and when another thread (a signal
+// handler) fails it while it runs.
+TEST(Study, InterruptedTrialKeepsWhatItsProbeMeasured) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  tune::Study study(storage, options(3), std::make_unique<CountingSampler>());
+  auto throwing = [](const tune::Params&, tune::TrialContext& context) -> tune::ObjectiveResult {
+    context.set_usage_probe([] {
+      return tune::Usage{3.5, 42.0, {{"cpu", "estimated", "estimate", 42.0}}};
+    });
+    throw IoError("disk full");
+  };
+  EXPECT_THROW(study.optimize(throwing, 1), IoError);
+  auto failed = study.trials().at(0);
+  EXPECT_EQ(failed.state, tune::TrialState::failed);
+  EXPECT_DOUBLE_EQ(failed.seconds, 3.5);
+  EXPECT_DOUBLE_EQ(failed.joules, 42.0);
+  ASSERT_EQ(failed.energy.size(), 1u);
+  EXPECT_EQ(failed.energy[0].name, "cpu");
+
+  // Failed from another thread while the objective still runs, as SignalGuard does.
+  std::atomic<bool> probing{false};
+  std::thread interrupter;
+  auto waiting = [&](const tune::Params&, tune::TrialContext& context) {
+    context.set_usage_probe([] { return tune::Usage{7.0, 70.0, {}}; });
+    probing = true;
+    interrupter.join();  // the interruption is over before the objective returns
+    tune::ObjectiveResult r;
+    r.values = {1.0};
+    return r;
+  };
+  interrupter = std::thread([&] {
+    while (!probing) std::this_thread::yield();
+    study.fail_open_trials("interrupted by SIGINT");
+  });
+  EXPECT_TRUE(study.optimize(waiting, 1).empty());  // its own result came too late to count
+  auto interrupted = study.trials().at(1);
+  EXPECT_EQ(interrupted.state, tune::TrialState::failed);
+  EXPECT_TRUE(interrupted.retry);
+  EXPECT_EQ(interrupted.error, "interrupted by SIGINT");
+  EXPECT_DOUBLE_EQ(interrupted.seconds, 7.0);
+  EXPECT_DOUBLE_EQ(interrupted.joules, 70.0);
 }
 
 TEST(Study, HeartbeatMustBeWellInsideTheStaleLimit) {

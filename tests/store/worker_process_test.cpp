@@ -83,14 +83,15 @@ TEST(WorkerProcesses, TwoWorkersNeverTakeTheSamePointAndLoseNoWrite) {
     int64_t x = std::get<int64_t>(t.params.at("x"));
     points.insert(x);
     numbers.insert(t.number);
-    ASSERT_TRUE(t.value);
-    EXPECT_DOUBLE_EQ(*t.value, static_cast<double>(x * x));  // each worker's own write survived
+    ASSERT_TRUE(t.value());
+    EXPECT_DOUBLE_EQ(*t.value(), static_cast<double>(x * x));  // each worker's own write survived
     ASSERT_EQ(t.intermediate.size(), 1u);
-    EXPECT_DOUBLE_EQ(t.intermediate[0].value, static_cast<double>(x));
+    EXPECT_EQ(t.intermediate[0].values, std::vector<double>{static_cast<double>(x)});
   }
   EXPECT_EQ(points.size(), 24u) << "a point was evaluated twice";
   EXPECT_EQ(numbers.size(), 24u);
-  EXPECT_EQ(*numbers.rbegin(), 23);
+  EXPECT_EQ(*numbers.begin(), 1);  // 1-based, no gaps
+  EXPECT_EQ(*numbers.rbegin(), 24);
 }
 
 TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
@@ -124,8 +125,9 @@ TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
     }
     if (t.state == tune::TrialState::failed) {
       ++failed;
-      EXPECT_EQ(t.number, 1);
-      EXPECT_THAT(t.attrs_json, ::testing::HasSubstr("stale"));
+      EXPECT_EQ(t.number, 2);
+      EXPECT_THAT(t.error, ::testing::HasSubstr("stale"));
+      EXPECT_TRUE(t.retry);
     }
     EXPECT_NE(t.state, tune::TrialState::running);
   }
@@ -162,7 +164,7 @@ TEST(WorkerProcesses, KilledWorkerOnThisHostIsDetectedWithoutWaitingForStaleness
   }
   EXPECT_EQ(complete, 3);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
-  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("gone"));
+  EXPECT_THAT(trials[0].error, ::testing::HasSubstr("gone"));
 }
 
 TEST(WorkerProcesses, SigtermMarksTheRunningTrialFailedAndExits) {
@@ -177,7 +179,13 @@ TEST(WorkerProcesses, SigtermMarksTheRunningTrialFailedAndExits) {
   auto trials = study_trials(db, "term");
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
-  EXPECT_THAT(trials[0].attrs_json, ::testing::HasSubstr("interrupted"));
+  EXPECT_THAT(trials[0].error, ::testing::HasSubstr("interrupted"));
+  EXPECT_TRUE(trials[0].retry);
+  // Regression: it was stored with 0 s and 0 J. It keeps the time it ran and the joules of its
+  // last report (the worker reports 0.25 x + 1 at its start).
+  EXPECT_GT(trials[0].seconds, 0.0);
+  double x = static_cast<double>(std::get<int64_t>(trials[0].params.at("x")));
+  EXPECT_DOUBLE_EQ(trials[0].joules, 0.25 * x + 1);
 }
 
 }  // namespace

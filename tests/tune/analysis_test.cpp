@@ -10,19 +10,19 @@ Trial trial(int number, std::optional<double> value, double joules,
             TrialState state = TrialState::complete) {
   Trial t;
   t.number = number;
-  t.value = value;
+  if (value) t.values = {*value};
   t.joules = joules;
   t.seconds = joules / 100;
   t.state = state;
   return t;
 }
 
-// Accuracies of a made-up study: the best (0.880) arrives at round 6, but 0.877 at round 4 is
-// within the default tolerance of 0.005.
+// Accuracies of a made-up study (trials numbered from 1, as stored): the best (0.880) arrives at
+// round 6, but 0.877 at round 4 is within the default tolerance of 0.005.
 std::vector<Trial> accuracy_study() {
-  return {trial(0, 0.60, 100),  trial(1, 0.85, 110), trial(2, std::nullopt, 50, TrialState::failed),
-          trial(3, 0.877, 120), trial(4, 0.70, 90),  trial(5, 0.880, 100),
-          trial(6, 0.5, 80)};
+  return {trial(1, 0.60, 100),  trial(2, 0.85, 110), trial(3, std::nullopt, 50, TrialState::failed),
+          trial(4, 0.877, 120), trial(5, 0.70, 90),  trial(6, 0.880, 100),
+          trial(7, 0.5, 80)};
 }
 
 TEST(Analysis, BestSoFarIsDirectionAwareAndSkipsFailedRounds) {
@@ -33,6 +33,8 @@ TEST(Analysis, BestSoFarIsDirectionAwareAndSkipsFailedRounds) {
   EXPECT_DOUBLE_EQ(*curve[2].best, 0.85);
   EXPECT_DOUBLE_EQ(*curve[6].best, 0.880);
   EXPECT_DOUBLE_EQ(curve[2].joules, 260);
+  EXPECT_EQ(curve[0].round, 1);  // the trial's own number, as every output prints it
+  EXPECT_EQ(curve[6].round, 7);
   const auto low = best_so_far(accuracy_study(), Direction::minimize);
   EXPECT_DOUBLE_EQ(*low[6].best, 0.5);
   EXPECT_DOUBLE_EQ(*low[3].best, 0.60);
@@ -60,7 +62,7 @@ TEST(Analysis, TrialsAreOrderedByNumberNotByPosition) {
 
 TEST(Analysis, StudyWithoutValuesHasNoOptimum) {
   const auto s =
-      summarize_study({trial(0, std::nullopt, 10, TrialState::failed)}, Direction::maximize);
+      summarize_study({trial(1, std::nullopt, 10, TrialState::failed)}, Direction::maximize);
   EXPECT_FALSE(s.best);
   EXPECT_FALSE(s.optimum_round);
   EXPECT_DOUBLE_EQ(s.total_joules, 10);

@@ -74,7 +74,7 @@ TEST(BayesSampler, MaximisesWhenAsked) {
   auto f = [](const Params& p) { return -std::pow(as_double(p, "x") - 0.73, 2); };
   const auto history = testing::run_loop(sampler, space, 3, 14, f, Direction::maximize);
   double best = -1e300;
-  for (const auto& t : history) best = std::max(best, *t.value);
+  for (const auto& t : history) best = std::max(best, *t.value());
   EXPECT_GT(best, -1e-4);
 }
 
@@ -83,7 +83,7 @@ Trial make(int number, const Params& params, TrialState state, std::optional<dou
   t.number = number;
   t.params = params;
   t.state = state;
-  t.value = value;
+  if (value) t.values = {*value};
   return t;
 }
 

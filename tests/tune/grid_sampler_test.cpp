@@ -100,7 +100,7 @@ TEST(GridSampler, SkipsPointsTakenByRunningAndFailedTrials) {
     auto p = sampler.propose(context);
     ASSERT_TRUE(p);
     Trial t;
-    t.number = static_cast<int>(history.size());
+    t.number = static_cast<int>(history.size()) + 1;
     t.state = state;  // none of them has finished: the next worker must still avoid them
     t.params = *p;
     history.push_back(t);

@@ -16,10 +16,10 @@ inline std::vector<Trial> run_loop(Sampler& sampler, const SearchSpace& space, u
     auto params = sampler.propose(context);
     if (!params) break;
     Trial t;
-    t.number = i;
+    t.number = i + 1;
     t.params = *params;
     t.state = TrialState::complete;
-    t.value = f(*params);
+    t.values = {f(*params)};
     history.push_back(t);
   }
   return history;
@@ -28,7 +28,7 @@ inline std::vector<Trial> run_loop(Sampler& sampler, const SearchSpace& space, u
 inline double best_value(const std::vector<Trial>& history) {
   double best = 1e300;
   for (const auto& t : history)
-    if (t.value && *t.value < best) best = *t.value;
+    if (t.value() && *t.value() < best) best = *t.value();
   return best;
 }
 

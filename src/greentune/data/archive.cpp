@@ -24,6 +24,35 @@ std::string error_of(struct archive* a) {
   return message != nullptr ? message : "unknown error";
 }
 
+// Why an entry must not be extracted from a download, or "" when it may: a dataset archive holds
+// regular files and folders under relative names, nothing else. Checked before anything of the
+// entry is written, so a refused archive has written nothing outside the target folder.
+std::string refusal(struct archive_entry* entry) {
+  const char* hardlink = archive_entry_hardlink(entry);
+  if (hardlink != nullptr) {
+    // A pax hard link may carry data, which libarchive writes through the link to its target.
+    return fmt::format("it is a hard link to '{}' (links are never extracted from a download)",
+                       hardlink);
+  }
+  const char* symlink = archive_entry_symlink(entry);
+  if (symlink != nullptr || archive_entry_filetype(entry) == AE_IFLNK) {
+    return fmt::format("it is a symbolic link to '{}' (links are never extracted from a download)",
+                       symlink != nullptr ? symlink : "");
+  }
+  const auto type = archive_entry_filetype(entry);
+  if (type != AE_IFREG && type != AE_IFDIR) {
+    return "it is a device, FIFO or socket; expected only files and folders";
+  }
+  const char* raw = archive_entry_pathname(entry);
+  if (raw == nullptr || *raw == '\0') return "it has no name";
+  const std::filesystem::path name = raw;
+  if (name.is_absolute()) return "its path is absolute";
+  const bool climbs =
+      std::any_of(name.begin(), name.end(), [](const auto& part) { return part == ".."; });
+  if (climbs) return "its path has a '..' component";
+  return "";
+}
+
 }  // namespace
 
 void extract_archive(const std::filesystem::path& archive_path, const std::filesystem::path& into) {
@@ -33,6 +62,11 @@ void extract_archive(const std::filesystem::path& archive_path, const std::files
   archive_read_support_filter_all(reader.get());
   archive_read_support_format_tar(reader.get());
   archive_read_support_format_gnutar(reader.get());
+  // libarchive's own guards on what it writes: no ".." and no writing through a symbolic link
+  // already on disk. ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS cannot be set, since every entry is
+  // re-rooted under `into` by an absolute path (libarchive has no "extract below this folder"
+  // option and chdir would change the whole process); refusal() applies that rule to the names
+  // in the archive instead, together with the refusal of every link.
   archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_TIME |
                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS);
@@ -53,16 +87,11 @@ void extract_archive(const std::filesystem::path& archive_path, const std::files
     const int status = archive_read_next_header(reader.get(), &entry);
     if (status == ARCHIVE_EOF) break;
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN) throw damaged(reader.get());
-    const auto type = archive_entry_filetype(entry);
-    if (type != AE_IFREG && type != AE_IFDIR) continue;  // no links or devices from a download
-    // Entries are re-rooted under `into`, so an absolute name would escape it: refuse those here
-    // (libarchive's own check would refuse every re-rooted name when `into` is absolute).
-    const std::filesystem::path name = archive_entry_pathname(entry);
-    const bool climbs =
-        std::any_of(name.begin(), name.end(), [](const auto& p) { return p == ".."; });
-    if (name.is_absolute() || climbs) {
-      throw InputError(fmt::format("{}: refusing entry {}: it would land outside {}",
-                                   archive_path.string(), name.string(), into.string()));
+    const char* raw_name = archive_entry_pathname(entry);
+    const std::string name = raw_name != nullptr ? raw_name : "";
+    if (const std::string why = refusal(entry); !why.empty()) {
+      throw InputError(fmt::format("{}: refusing entry '{}': {}; nothing from it is installed",
+                                   archive_path.string(), name, why));
     }
     const std::filesystem::path target = into / name;
     archive_entry_set_pathname(entry, target.c_str());

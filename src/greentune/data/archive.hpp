@@ -4,9 +4,11 @@
 
 namespace greentune::data {
 
-// Extracts every regular file and folder of a (compressed) tar archive under `into`, refusing
-// absolute paths, "..", and links that point outside. InputError naming the archive when it is
-// damaged or truncated; IoError when a file cannot be written.
+// Extracts the regular files and folders of a (compressed) tar archive under `into`. Any other
+// entry (hard link, with or without data; symbolic link; device, FIFO) and any absolute name or
+// name with a ".." component is refused with an InputError naming the archive and the entry,
+// before anything of that entry is written: nothing lands outside `into`. InputError too when the
+// archive is damaged or truncated; IoError when a file cannot be written.
 void extract_archive(const std::filesystem::path& archive, const std::filesystem::path& into);
 
 }  // namespace greentune::data

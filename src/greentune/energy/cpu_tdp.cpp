@@ -1,10 +1,7 @@
 #include "greentune/energy/cpu_tdp.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <regex>
-#include <sstream>
+#include <string_view>
 
 namespace greentune::resources {
 extern const unsigned char cpu_power_csv[];
@@ -12,22 +9,6 @@ extern const unsigned char cpu_power_csv[];
 
 namespace greentune::energy {
 namespace {
-
-struct IndexedEntry {
-  TdpEntry entry;
-  std::string normalized;
-  std::vector<std::string> words;  // sorted, unique
-  bool has_model_number = false;
-};
-
-std::vector<std::string> split_words(const std::string& normalized) {
-  std::vector<std::string> words;
-  std::istringstream in(normalized);
-  for (std::string word; in >> word;) words.push_back(word);
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  return words;
-}
 
 // One CSV field: quoted ("a, b") or plain.
 std::string_view next_field(std::string_view& line) {
@@ -45,8 +26,8 @@ std::string_view next_field(std::string_view& line) {
   return field;
 }
 
-std::vector<IndexedEntry> parse_table() {
-  std::vector<IndexedEntry> table;
+std::vector<TdpEntry> parse_table() {
+  std::vector<TdpEntry> table;
   std::string_view csv(reinterpret_cast<const char*>(resources::cpu_power_csv));
   bool header = true;
   while (!csv.empty()) {
@@ -67,68 +48,31 @@ std::vector<IndexedEntry> parse_table() {
       continue;  // the table is compiled in; a malformed row is skipped, not fatal
     }
     if (watts <= 0) continue;
-    IndexedEntry indexed;
-    indexed.entry = {std::string(name), watts};
-    indexed.normalized = normalize_cpu_name(name);
-    indexed.words = split_words(indexed.normalized);
-    indexed.has_model_number = std::any_of(indexed.words.begin(), indexed.words.end(), [](auto& w) {
-      return std::any_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c); });
-    });
-    table.push_back(std::move(indexed));
+    table.push_back({std::string(name), watts});
   }
   return table;
 }
 
-const std::vector<IndexedEntry>& indexed_table() {
-  static const std::vector<IndexedEntry> table = parse_table();
-  return table;
+const CpuNameIndex& name_index() {
+  static const CpuNameIndex index = [] {
+    std::vector<std::string> names;
+    for (const auto& entry : cpu_tdp_table()) names.push_back(entry.name);
+    return CpuNameIndex(names);
+  }();
+  return index;
 }
 
 }  // namespace
 
 const std::vector<TdpEntry>& cpu_tdp_table() {
-  static const std::vector<TdpEntry> entries = [] {
-    std::vector<TdpEntry> out;
-    for (const auto& indexed : indexed_table()) out.push_back(indexed.entry);
-    return out;
-  }();
+  static const std::vector<TdpEntry> entries = parse_table();
   return entries;
 }
 
-std::string normalize_cpu_name(std::string_view name) {
-  std::string text;
-  for (unsigned char c : name) text += static_cast<char>(std::tolower(c));
-  static const std::regex noise(
-      R"(\(r\)|\(tm\)|®|™|@\s*[0-9.]+\s*[gm]hz|\b[0-9]+-core\b|\bprocessor\b|\bcpu\b|,)");
-  text = std::regex_replace(text, noise, " ");
-  std::istringstream in(text);
-  std::string out;
-  for (std::string word; in >> word;) out += (out.empty() ? "" : " ") + word;
-  return out;
-}
-
 std::optional<TdpEntry> match_cpu_tdp(std::string_view cpu_model) {
-  const std::string normalized = normalize_cpu_name(cpu_model);
-  if (normalized.empty()) return std::nullopt;
-  const auto& table = indexed_table();
-  for (const auto& indexed : table) {
-    if (indexed.normalized == normalized) return indexed.entry;
-  }
-  const std::vector<std::string> words = split_words(normalized);
-  const IndexedEntry* best = nullptr;
-  for (const auto& indexed : table) {
-    if (!indexed.has_model_number) continue;
-    if (!std::includes(words.begin(), words.end(), indexed.words.begin(), indexed.words.end())) {
-      continue;
-    }
-    if (!best || indexed.words.size() > best->words.size() ||
-        (indexed.words.size() == best->words.size() &&
-         indexed.normalized.size() > best->normalized.size())) {
-      best = &indexed;
-    }
-  }
-  if (!best) return std::nullopt;
-  return best->entry;
+  auto index = name_index().match(cpu_model);
+  if (!index) return std::nullopt;
+  return cpu_tdp_table()[*index];
 }
 
 }  // namespace greentune::energy

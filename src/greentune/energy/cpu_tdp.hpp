@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "greentune/energy/cpu_name_match.hpp"
+
 namespace greentune::energy {
 
 struct TdpEntry {
@@ -15,11 +17,6 @@ struct TdpEntry {
 
 // The whole table, parsed once.
 const std::vector<TdpEntry>& cpu_tdp_table();
-
-// Lowercase words of a CPU name without the noise vendors add: "(R)", "(TM)", "CPU",
-// "@ 3.40GHz", "8-Core Processor", "Processor". "Intel(R) Xeon(R) CPU E5-2620 v3 @ 2.40GHz" ->
-// "intel xeon e5-2620 v3".
-std::string normalize_cpu_name(std::string_view name);
 
 // The table entry for a model name: an exact match of the normalized names, else the most specific
 // entry all of whose words (one of them with a digit: a model number) appear in the name, so

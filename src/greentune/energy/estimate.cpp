@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "greentune/common/error.hpp"
 #include "greentune/energy/load_model.hpp"
@@ -121,6 +122,10 @@ CpuInfo read_cpuinfo(const std::filesystem::path& proc_root) {
     if (key == "model name" && info.model.empty()) info.model = value;
     if (key == "processor") ++processors;
     if (key == "physical id") packages.insert(value);
+    if (key == "flags" && !info.virtual_machine) {
+      std::istringstream flags(value);
+      for (std::string flag; flags >> flag;) info.virtual_machine |= flag == "hypervisor";
+    }
     if (key == "siblings" && info.cpus_per_package == 0) {
       try {
         info.cpus_per_package = std::stoi(value);
@@ -147,8 +152,7 @@ std::unique_ptr<Source> open_estimate(const SystemPaths& paths, const EstimateOp
         "the process-tree estimate needs the process to follow (EstimateOptions.tree)");
   }
   const CpuInfo cpu = read_cpuinfo(paths.proc_root);
-  const CpuPowerModel model =
-      cpu_power_model(cpu.model, cpu.cpus_per_package, options.cpu_tdp_watts);
+  const CpuPowerModel model = cpu_power_model(cpu, options.cpu_tdp_watts, options.cpu_threads);
   const std::string because = why.empty() ? "" : "; estimated because " + why;
   std::vector<DomainInfo> domains(2);
   domains[0].name = "cpu";
@@ -156,7 +160,7 @@ std::unique_ptr<Source> open_estimate(const SystemPaths& paths, const EstimateOp
   domains[0].kind = Kind::estimated;
   domains[0].method = fmt::format(
       "CPU time of {} x {:.3g} W per logical CPU (model: package power = TDP x load; {}){}",
-      scope_words(options.scope), model.watts_per_cpu, model.tdp_source, because);
+      scope_words(options.scope), model.watts_per_cpu, model.summary, because);
   domains[1].name = "dram";
   domains[1].source = "estimate";
   domains[1].kind = Kind::estimated;
@@ -165,6 +169,7 @@ std::unique_ptr<Source> open_estimate(const SystemPaths& paths, const EstimateOp
                   scope_words(options.scope), kDramWattsPerGb, because);
   result.usable = true;
   result.domains = domains;
+  result.cpu_power = model;
   return std::make_unique<EstimateSource>(paths, options, model, std::move(domains));
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "greentune/energy/load_model.hpp"
 #include "greentune/energy/process_cpu.hpp"
 #include "greentune/energy/source.hpp"
 
@@ -23,17 +24,15 @@ struct EstimateOptions {
   EstimateScope scope = EstimateScope::self;
   std::shared_ptr<ProcessTree> tree;    // required for process_tree
   std::optional<double> cpu_tdp_watts;  // --cpu-tdp: the package TDP; else the table, else default
+  std::optional<int> cpu_threads;       // --cpu-threads: hardware threads of the physical package
 };
 
-// "model name" and "siblings" of <proc>/cpuinfo ("" and 0 when absent).
-struct CpuInfo {
-  std::string model;
-  int cpus_per_package = 0;
-};
+// "model name", "siblings" and the "hypervisor" flag of <proc>/cpuinfo.
 CpuInfo read_cpuinfo(const std::filesystem::path& proc_root);
 
 // Never nullptr for a valid scope; `why` (why no counter is usable) goes into every method text.
-// Throws InputError for a bad --cpu-tdp or a process_tree scope without a tree.
+// result.cpu_power says how the watts per CPU were found. Throws InputError for a bad --cpu-tdp or
+// --cpu-threads, or a process_tree scope without a tree.
 std::unique_ptr<Source> open_estimate(const SystemPaths& paths, const EstimateOptions& options,
                                       const std::string& why, ProbeResult& result);
 

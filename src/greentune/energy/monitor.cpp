@@ -1,5 +1,7 @@
 #include "greentune/energy/monitor.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
@@ -18,15 +20,30 @@ using Clock = std::chrono::steady_clock;
 struct DomainCounter {
   bool has_last = false;
   uint64_t last = 0;
-  uint64_t units = 0;  // units counted since the Monitor started, across wraps
+  Clock::time_point last_time;  // when `last` was read
+  uint64_t units = 0;           // units counted since the Monitor started, across wraps
   double joules_per_unit = 1.0;
+  uint64_t wraps_at = 0;
+  // Steps of more than half the counter's range between two reads: the source's promise (at most
+  // half a range per interval at twice its stated power) was broken, and a step of more than a
+  // whole range would look like a small one.
+  uint64_t suspect_steps = 0;
+  double largest_step = 0;  // largest step seen, as a fraction of the range
 };
 
 struct Window {
   Clock::time_point start;
   std::vector<uint64_t> units;
+  std::vector<uint64_t> suspect_steps;
   uint64_t samples = 0;
   uint64_t missed = 0;
+};
+
+// What a recording needs per domain to turn counters into a time series.
+struct RecordingDomain {
+  uint64_t start_units = 0;
+  double last_seconds = 0;
+  double last_joules = 0;
 };
 
 // How far a counter advanced from `last` to `value`; false when the pair cannot be trusted.
@@ -62,11 +79,47 @@ struct Monitor::State {
   std::vector<double> idle_watts;
   std::thread sampler;
 
+  bool recording = false;
+  Clock::time_point recording_start;
+  std::vector<RecordingDomain> recording_domains;
+  std::vector<PowerSample> recorded;
+
+  // A wrapping counter advanced `delta` units since its last read at `counter.last_time`: a step
+  // over a quarter of its range means it runs faster than its source promised, so the interval
+  // is bounded by what was seen; over half its range, a whole wrap may have gone unseen.
+  void note_step(DomainCounter& counter, uint64_t delta, Clock::time_point now) {
+    const double fraction = static_cast<double>(delta) / static_cast<double>(counter.wraps_at);
+    counter.largest_step = std::max(counter.largest_step, fraction);
+    if (fraction > 0.5) ++counter.suspect_steps;
+    if (fraction <= 0.25) return;
+    const double seconds = std::chrono::duration<double>(now - counter.last_time).count();
+    const auto bound =
+        std::max(std::chrono::milliseconds(1),
+                 std::chrono::milliseconds(static_cast<int64_t>(seconds * 0.25 / fraction * 1000)));
+    if (bound < interval) {
+      interval = bound;
+      wake.notify_all();  // the sampler's next tick moves closer
+    }
+  }
+
+  void record_locked(size_t i, Clock::time_point now) {
+    RecordingDomain& r = recording_domains[i];
+    const double seconds = std::chrono::duration<double>(now - recording_start).count();
+    const double joules =
+        static_cast<double>(counters[i].units - r.start_units) * counters[i].joules_per_unit;
+    const double elapsed = seconds - r.last_seconds;
+    const double watts = elapsed > 0 ? (joules - r.last_joules) / elapsed : 0.0;
+    recorded.push_back({seconds, i, watts, joules});
+    r.last_seconds = seconds;
+    r.last_joules = joules;
+  }
+
   // One read of every source; callers hold `mutex`, so boundary reads and the sampler thread
   // never interleave on a source.
   void sample_locked() {
     bool failed = false;
     size_t first = 0;
+    const auto now = Clock::now();
     for (size_t k = 0; k < sources.size(); ++k) {
       Source* source = sources[k].get();
       const size_t count = domain_counts[k];
@@ -84,18 +137,23 @@ struct Monitor::State {
         }
         const CounterRead& read = reads[i];
         counter.joules_per_unit = read.joules_per_unit;
+        counter.wraps_at = read.wraps_at;
         if (!counter.has_last) {
           counter.has_last = true;
           counter.last = read.value;
+          counter.last_time = now;
           continue;
         }
         uint64_t delta = 0;
         if (counter_delta(counter.last, read, delta)) {
           counter.units += delta;
+          if (read.wraps_at > 0) note_step(counter, delta, now);
+          if (recording) record_locked(first + i, now);
         } else {
           failed = true;
         }
         counter.last = read.value;
+        counter.last_time = now;
       }
       first += count;
     }
@@ -107,6 +165,12 @@ struct Monitor::State {
     std::vector<uint64_t> units(counters.size());
     for (size_t i = 0; i < counters.size(); ++i) units[i] = counters[i].units;
     return units;
+  }
+
+  std::vector<uint64_t> suspect_steps_locked() const {
+    std::vector<uint64_t> steps(counters.size());
+    for (size_t i = 0; i < counters.size(); ++i) steps[i] = counters[i].suspect_steps;
+    return steps;
   }
 
   Measurement measure_locked(const std::string& name, const Window& window) const {
@@ -124,6 +188,18 @@ struct Monitor::State {
       d.idle_joules = idle_watts.empty() ? 0.0 : idle_watts[i] * m.seconds;
       d.net_joules = std::max(0.0, d.joules - d.idle_joules);
       if (d.info.kind == Kind::estimated) m.any_estimated = true;
+      const DomainCounter& counter = counters[i];
+      if (counter.suspect_steps > window.suspect_steps[i]) {
+        d.wrap_may_be_missed = true;
+        m.wrap_may_be_missed = true;
+        const double range = static_cast<double>(counter.wraps_at) * counter.joules_per_unit;
+        m.warnings.push_back(fmt::format(
+            "{}: the counter advanced up to {:.0f}% of its {:.6g} J range between two reads, "
+            "faster than {} said it could: a whole wrap ({:.6g} J more) may have gone unseen, so "
+            "these joules may be too low; it is now read every {} ms",
+            d.info.name, 100 * counter.largest_step, range, d.info.source, range,
+            interval.count()));
+      }
       // A subzone (core inside package) is already inside its parent's figure.
       if (!d.info.part_of_parent) {
         m.total_joules += d.joules;
@@ -143,7 +219,12 @@ struct Monitor::State {
     std::unique_lock lock(mutex);
     auto next = Clock::now() + interval;
     while (!stopping) {
-      if (wake.wait_until(lock, next, [this] { return stopping; })) break;
+      const auto planned = interval;
+      if (wake.wait_until(lock, next, [&] { return stopping || interval < planned; })) {
+        if (stopping) break;
+        next = std::min(next, Clock::now() + interval);  // shortened while waiting
+        continue;
+      }
       sample_locked();
       next += interval;
       const auto now = Clock::now();
@@ -214,6 +295,7 @@ void Monitor::begin(const std::string& name) {
   s.sample_locked();
   Window window;
   window.units = s.units_locked();
+  window.suspect_steps = s.suspect_steps_locked();
   window.samples = s.samples;
   window.missed = s.missed;
   window.start = Clock::now();
@@ -267,7 +349,31 @@ std::vector<double> Monitor::idle_watts() const {
 }
 
 std::chrono::milliseconds Monitor::interval() const {
+  std::lock_guard lock(state_->mutex);
   return state_->interval;
+}
+
+void Monitor::start_recording() {
+  State& s = *state_;
+  std::lock_guard lock(s.mutex);
+  s.sample_locked();
+  s.recording = true;
+  s.recording_start = Clock::now();
+  s.recorded.clear();
+  s.recording_domains.assign(s.counters.size(), RecordingDomain{});
+  for (size_t i = 0; i < s.counters.size(); ++i) {
+    s.recording_domains[i].start_units = s.counters[i].units;
+  }
+}
+
+std::vector<PowerSample> Monitor::stop_recording() {
+  State& s = *state_;
+  std::lock_guard lock(s.mutex);
+  s.sample_locked();
+  s.recording = false;
+  std::vector<PowerSample> samples;
+  samples.swap(s.recorded);
+  return samples;
 }
 
 }  // namespace greentune::energy

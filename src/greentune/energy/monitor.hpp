@@ -24,6 +24,9 @@ struct DomainEnergy {
   double watts = 0;        // joules / seconds
   double idle_joules = 0;  // idle baseline power x seconds (0 without a baseline)
   double net_joules = 0;   // joules - idle_joules, never below 0
+  // The counter advanced more than half its range between two reads in this window: faster than
+  // its source said it could, so a whole wrap may have passed unseen and joules may be too low.
+  bool wrap_may_be_missed = false;
 };
 
 struct Measurement {
@@ -36,8 +39,18 @@ struct Measurement {
   bool any_estimated = false;  // true when at least one domain is estimated
   uint64_t samples = 0;
   uint64_t missed_samples = 0;
-  CarbonFigures carbon;      // from total_joules
-  CarbonFigures net_carbon;  // from net_joules (equal to carbon without a baseline)
+  CarbonFigures carbon;               // from total_joules
+  CarbonFigures net_carbon;           // from net_joules (equal to carbon without a baseline)
+  bool wrap_may_be_missed = false;    // any domain's wrap_may_be_missed
+  std::vector<std::string> warnings;  // one line per doubt about these figures, for users
+};
+
+// One point of the power time series (Monitor::start_recording).
+struct PowerSample {
+  double seconds = 0;  // since start_recording()
+  size_t domain = 0;   // index into Monitor::domains()
+  double watts = 0;    // average power since this domain's previous sample
+  double joules = 0;   // energy of the domain since start_recording()
 };
 
 struct MonitorOptions {
@@ -64,8 +77,17 @@ class Monitor {
   std::vector<DomainInfo> domains() const;
   // Idle power per domain (W) from the baseline; empty without one.
   std::vector<double> idle_watts() const;
-  // The sampling period actually used (the option, shortened to the sources' limits).
+  // The sampling period used now: the option, shortened to the sources' limits, and shortened
+  // further when a wrapping counter is seen to advance faster than its source said it could (so
+  // that the fastest step seen would cover a quarter of the counter's range).
   std::chrono::milliseconds interval() const;
+
+  // Records the power time series from now on: at every sampler tick and window boundary, one
+  // PowerSample per domain whose read succeeded. Costs nothing while not recording. Starting again
+  // discards what was recorded.
+  void start_recording();
+  // Stops recording and hands over the samples, in time order.
+  std::vector<PowerSample> stop_recording();
 
  private:
   struct State;

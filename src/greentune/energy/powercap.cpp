@@ -1,11 +1,15 @@
 #include "greentune/energy/powercap.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -28,6 +32,7 @@ struct Zone {
   std::string domain;
   uint64_t wraps_at = 0;
   double max_watts = kFallbackMaxWatts;
+  std::string note;  // added to the method text
 };
 
 std::string top_domain_name(const std::string& kernel_name, uint64_t top) {
@@ -68,6 +73,7 @@ class PowercapSource final : public Source {
       info.part_of_parent =
           zone.kernel_name == "core" || zone.kernel_name == "uncore" || zone.kernel_name == "psys";
       if (zone.kernel_name == "psys") info.method += "; overlaps the packages, not added to totals";
+      info.method += zone.note;
       domains_.push_back(info);
     }
   }
@@ -114,6 +120,81 @@ std::string permission_reason(const std::filesystem::path& file,
          pattern +
          " (until reboot; for a lasting fix add a udev rule: SUBSYSTEM==\"powercap\", "
          "ACTION==\"add\", RUN+=\"/bin/chmod a+r /sys%p/energy_uj\"), or run greentune as root";
+}
+
+// Probe rounds for mirrored zones, and how many must agree.
+constexpr int kMirrorRounds = 5;
+constexpr int kMirrorAgreeing = 4;
+
+// Whether two zones read one counter: in each round b is read between two reads of a, so a shared
+// counter shows b equal to one of them (it rarely ticks twice within microseconds), while two
+// live counters almost never agree. Counters that both stand still agree too, and then counting
+// one loses nothing.
+int rounds_in_step(const Zone& a, const Zone& b) {
+  if (a.wraps_at != b.wraps_at) return 0;
+  int agree = 0;
+  for (int round = 0; round < kMirrorRounds; ++round) {
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto a1 = read_u64(a.dir / "energy_uj");
+    auto b1 = read_u64(b.dir / "energy_uj");
+    auto a2 = read_u64(a.dir / "energy_uj");
+    if (!a1 || !b1 || !a2) return 0;
+    if (*b1 == *a1 || *b1 == *a2) ++agree;
+  }
+  return agree;
+}
+
+// AMD packages with several dies expose package-N-die-M zones (and their subzones) that all read
+// the one socket counter: adding them would count the socket once per die. Keeps the first die's
+// zone, drops the copies, and says so in `skipped` and in the kept zone's method.
+void drop_mirrored_dies(std::vector<Zone>& zones, std::vector<std::string>& skipped) {
+  static const std::regex die_pattern(R"(^package-(\d+)-die-(\d+)$)");
+  std::vector<bool> dropped(zones.size(), false);
+  auto package_of = [&](const Zone& zone) -> std::optional<std::string> {
+    std::smatch match;
+    if (zone.subzone || !std::regex_match(zone.kernel_name, match, die_pattern)) return {};
+    return match[1].str();
+  };
+  auto drop = [&](size_t copy, size_t original, int agree) {
+    dropped[copy] = true;
+    skipped.push_back(fmt::format(
+        "{} ({}): the same counter as {} ({}) (equal readings in {} of {} probe rounds): one "
+        "socket counter exposed per die, counted once",
+        zones[copy].zone_id, zones[copy].kernel_name, zones[original].zone_id,
+        zones[original].kernel_name, agree, kMirrorRounds));
+    zones[original].note += fmt::format("; also exposed as {} ({}), counted once",
+                                        zones[copy].zone_id, zones[copy].kernel_name);
+  };
+  for (size_t i = 0; i < zones.size(); ++i) {
+    const auto package = package_of(zones[i]);
+    if (!package || dropped[i]) continue;
+    for (size_t j = i + 1; j < zones.size(); ++j) {
+      if (dropped[j] || package_of(zones[j]) != package) continue;
+      const int agree = rounds_in_step(zones[i], zones[j]);
+      if (agree < kMirrorAgreeing) continue;
+      drop(j, i, agree);
+      // The copy's subzones are copies too when they read like the original's namesakes.
+      for (size_t sub = 0; sub < zones.size(); ++sub) {
+        const Zone& z = zones[sub];
+        if (!z.subzone || z.mmio != zones[j].mmio || z.top != zones[j].top) continue;
+        for (size_t orig = 0; orig < zones.size(); ++orig) {
+          const Zone& o = zones[orig];
+          if (!o.subzone || o.mmio != zones[i].mmio || o.top != zones[i].top ||
+              o.kernel_name != z.kernel_name || dropped[orig]) {
+            continue;
+          }
+          const int sub_agree = rounds_in_step(o, z);
+          if (sub_agree >= kMirrorAgreeing) drop(sub, orig, sub_agree);
+          break;
+        }
+      }
+    }
+  }
+  std::vector<Zone> kept;
+  for (size_t i = 0; i < zones.size(); ++i) {
+    if (!dropped[i]) kept.push_back(std::move(zones[i]));
+  }
+  zones = std::move(kept);
 }
 
 }  // namespace
@@ -217,6 +298,7 @@ std::unique_ptr<Source> open_powercap(const SystemPaths& paths, ProbeResult& res
     for (const auto& s : skipped) result.reason += "; " + s;
     return nullptr;
   }
+  drop_mirrored_dies(kept, skipped);
   auto source = std::make_unique<PowercapSource>(std::move(kept));
   result.usable = true;
   result.domains = source->domains();

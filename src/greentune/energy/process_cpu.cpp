@@ -147,6 +147,9 @@ ProcessTree::ProcessTree(std::filesystem::path proc_root, pid_t root)
 
 void ProcessTree::set_root(pid_t root) {
   std::lock_guard lock(mutex_);
+  earlier_roots_seconds_ += cpu_seconds_;
+  cpu_seconds_ = 0;
+  finished_ = false;
   root_ = root;
   members_.clear();
   last_full_scan_ = {};
@@ -162,7 +165,7 @@ ProcessTree::Usage ProcessTree::sample() {
   std::lock_guard lock(mutex_);
   Usage usage;
   if (root_ <= 0 || finished_) {
-    usage.cpu_seconds = cpu_seconds_;
+    usage.cpu_seconds = earlier_roots_seconds_ + cpu_seconds_;
     return usage;
   }
   const auto now = std::chrono::steady_clock::now();
@@ -210,7 +213,7 @@ ProcessTree::Usage ProcessTree::sample() {
   // A member that dies and is reaped outside the tree takes its time with it; the figure then
   // stays at what was seen rather than dropping.
   cpu_seconds_ = std::max(cpu_seconds_, total);
-  usage.cpu_seconds = cpu_seconds_;
+  usage.cpu_seconds = earlier_roots_seconds_ + cpu_seconds_;
   return usage;
 }
 

@@ -49,7 +49,9 @@ class ProcessTree {
  public:
   explicit ProcessTree(std::filesystem::path proc_root, pid_t root = 0);
 
-  // Sets the root once it is known (`measure` builds its sources before it forks).
+  // Sets the root once it is known (`measure` builds its sources before it forks). After
+  // finish(), follows a new root (a command run again, `measure --runs`): the CPU time of the
+  // earlier roots stays in the total, which never decreases.
   void set_root(pid_t root);
   // A process that adopts the tree's orphans (a child subreaper, PR_SET_CHILD_SUBREAPER): its
   // children other than the root are descendants whose parent died, and belong to the tree.
@@ -73,7 +75,8 @@ class ProcessTree {
   pid_t root_ = 0;
   pid_t adopter_ = 0;
   std::map<pid_t, uint64_t> members_;  // pid -> start_ticks
-  double cpu_seconds_ = 0;
+  double earlier_roots_seconds_ = 0;   // finished roots before the current one
+  double cpu_seconds_ = 0;             // the current root's tree
   bool finished_ = false;
   std::chrono::steady_clock::time_point last_full_scan_{};
 };

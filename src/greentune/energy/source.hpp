@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "greentune/energy/load_model.hpp"
 
 namespace greentune::energy {
 
@@ -56,12 +59,15 @@ struct SystemPaths {
   static SystemPaths from_environment();
 };
 
-// What trying one source found: its domains, or why it is unusable (with the fix, where one exists).
+// What trying one source found: its domains, or why it is unusable (with the fix, where one
+// exists).
 struct ProbeResult {
   std::string source;
   bool usable = false;
   std::string reason;
   std::vector<DomainInfo> domains;
+  // The estimate only: the CPU, its TDP and thread count, and where each came from.
+  std::optional<CpuPowerModel> cpu_power;
 };
 
 }  // namespace greentune::energy

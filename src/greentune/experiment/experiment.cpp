@@ -11,6 +11,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
 #include "greentune/energy/discovery.hpp"
+#include "greentune/measured/trial_window.hpp"
 #include "greentune/nn/runtime.hpp"
 #include "greentune/nn/train_objective.hpp"
 #include "greentune/nn/trainer.hpp"
@@ -158,65 +159,65 @@ class DataCache {
 using OptionsFor = std::function<nn::TrainOptions(const tune::Params&)>;
 
 // Trains `repetitions` times (seeds seed, seed+1, ...) and stores the mean as the round's value,
-// the spread and every run's record in attrs, and the energy of all runs (what the round cost).
+// every run's figures as the trial's repetitions, and the energy of all runs (what the round
+// cost). The first run's epochs are the trial's intermediate reports.
 tune::Objective repeated_objective(std::shared_ptr<const data::Split> split,
                                    energy::Monitor* monitor, int repetitions,
                                    OptionsFor options_for) {
   return [split, monitor, repetitions, options_for](const tune::Params& params,
                                                     tune::TrialContext& context) {
-    std::vector<double> values, joules, tests;
-    std::vector<nlohmann::json> runs;
-    std::map<std::string, tune::TrialEnergy> domains;
-    std::vector<std::string> order;
+    measured::TrialWindow window(monitor, context, "trial-" + std::to_string(context.number()));
+    std::vector<double> values, tests;
+    std::vector<tune::TrainingFigures> runs;
     tune::ObjectiveResult result;
+    tune::TrainingFigures training;
     int diverged = 0;
     for (int rep = 0; rep < repetitions; ++rep) {
       nn::TrainOptions options = options_for(params);
       options.hp.seed += static_cast<uint64_t>(rep);
+      tune::IntermediateReport last;
       auto trained = nn::train(options, *split, monitor, [&](const nn::EpochRecord& epoch) {
-        if (rep == 0) context.report(epoch.epoch, epoch.validation_accuracy);
+        if (rep == 0) {
+          last = nn::epoch_report(epoch, last);
+          context.report(last);
+        }
         return true;
       });
-      if (trained.diverged) ++diverged;
+      if (trained.diverged) {
+        ++diverged;
+        if (result.error.empty()) result.error = trained.diverged_reason;
+      }
+      tune::Repetition run;
+      run.seed = options.hp.seed;
+      run.value = trained.best_validation_accuracy;
+      run.seconds = trained.seconds;
+      run.joules = nn::add_run_energy(trained, result.energy);
+      run.diverged = trained.diverged;
+      runs.push_back(nn::training_figures(trained));
+      run.test_accuracy = runs.back().test_accuracy;
+      training.repetitions.push_back(run);
       values.push_back(trained.best_validation_accuracy);
-      tests.push_back(trained.test_accuracy);
-      double run_joules = 0;
-      for (const auto& epoch : trained.epochs)
-        for (const auto* m : {&epoch.train_energy, &epoch.eval_energy}) {
-          run_joules += m->total_joules;
-          for (const auto& d : m->domains) {
-            auto [it, added] = domains.try_emplace(
-                d.info.name,
-                tune::TrialEnergy{d.info.name, d.info.source, energy::to_string(d.info.kind), 0});
-            if (added) order.push_back(d.info.name);
-            it->second.joules += d.joules;
-          }
-        }
-      joules.push_back(run_joules);
+      if (run.test_accuracy) tests.push_back(*run.test_accuracy);
       result.seconds += trained.seconds;
-      auto record = trained.to_json();
-      record["seed"] = options.hp.seed;
-      runs.push_back(std::move(record));
+      result.joules += run.joules;
     }
-    for (const auto& name : order) result.energy.push_back(domains[name]);
-    for (double j : joules) result.joules += j;
+    window.close();
     // A round whose every run diverged has no value; otherwise diverged runs count with what
     // they reached, as the paper's mean of 8 did.
     if (diverged == repetitions) {
       result.state = tune::TrialState::diverged;
     } else {
-      result.value = report::mean(values);
+      result.values = {report::mean(values)};
+      result.error.clear();
     }
-    nlohmann::json attrs = repetitions == 1 ? runs.front() : nlohmann::json::object();
-    if (repetitions > 1) attrs["repetitions"] = runs;
-    attrs["values"] = values;
-    attrs["value_mean"] = report::mean(values);
-    attrs["value_sd"] = report::sample_stddev(values);
-    attrs["test_accuracy_mean"] = report::mean(tests);
-    attrs["joules_per_run_mean"] = report::mean(joules);
-    attrs["joules_per_run_sd"] = report::sample_stddev(joules);
-    attrs["diverged_runs"] = diverged;
-    result.attrs_json = attrs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    training.model_spec = runs.front().model_spec;
+    training.parameter_count = runs.front().parameter_count;
+    if (!tests.empty()) training.test_accuracy = report::mean(tests);
+    for (const auto& run : runs)
+      for (const auto& [type, joules] : run.layer_joules)
+        training.layer_joules[type] += joules / static_cast<double>(runs.size());
+    if (repetitions == 1) training.repetitions.clear();
+    result.training = std::move(training);
     return result;
   };
 }
@@ -244,7 +245,7 @@ struct PlannedStudy {
 
 // Refuses, before any study runs, a config whose space, direction or objective no longer matches
 // a study already in the store: the store stays as it was.
-void check_against_store(store::Storage& storage, const std::vector<PlannedStudy>& plan) {
+void check_against_store(tune::Storage& storage, const std::vector<PlannedStudy>& plan) {
   for (const auto& planned : plan) {
     auto existing = storage.find_study(planned.options.name);
     if (!existing) continue;
@@ -488,16 +489,17 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
                               planned.rounds));
     auto finished = study.optimize(planned.objective, planned.rounds, [&](const tune::Progress& p) {
       if (!options.log) return;
-      std::string value = p.trial->state == tune::TrialState::complete && p.trial->value
-                              ? fmt::format("{:.4f}", *p.trial->value)
+      std::string value = p.trial->state == tune::TrialState::complete && p.trial->value()
+                              ? fmt::format("{:.4f}", *p.trial->value())
                               : std::string(tune::to_string(p.trial->state));
       std::string params;
       for (const auto& [name, v] : p.trial->params)
         params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(v);
-      options.log(fmt::format("{} round {}/{}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
-                              planned.options.name, p.round, p.rounds, value,
-                              p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
-                              duration_text(p.eta_seconds), params));
+      options.log(
+          fmt::format("{} round {}/{}  trial {}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
+                      planned.options.name, p.round, p.rounds, p.trial->number, value,
+                      p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
+                      duration_text(p.eta_seconds), params));
     });
     if (options.active_study) options.active_study->store(nullptr);
     summary.trials_run += static_cast<int>(finished.size());

@@ -15,7 +15,7 @@
 
 #include "greentune/energy/monitor.hpp"
 #include "greentune/experiment/sweep.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/store/open_storage.hpp"
 #include "greentune/tune/config.hpp"
 
 namespace greentune::tune {

@@ -8,6 +8,7 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
+#include "greentune/measured/trial_energy.hpp"
 
 namespace greentune::nn {
 namespace {
@@ -169,6 +170,37 @@ data::LoadOptions TrainObjectiveSettings::load_options() const {
   return load;
 }
 
+tune::IntermediateReport epoch_report(const EpochRecord& epoch,
+                                      const tune::IntermediateReport& previous) {
+  tune::IntermediateReport report;
+  report.step = epoch.epoch;
+  report.values = {epoch.validation_accuracy};
+  report.seconds = previous.seconds + epoch.train_seconds + epoch.eval_seconds;
+  report.joules =
+      previous.joules + epoch.train_energy.total_joules + epoch.eval_energy.total_joules;
+  return report;
+}
+
+double add_run_energy(const TrainResult& trained, std::vector<tune::DomainEnergy>& energy) {
+  double total = 0;
+  for (const auto& epoch : trained.epochs)
+    for (const auto* window : {&epoch.train_energy, &epoch.eval_energy}) {
+      total += window->total_joules;
+      measured::add_energy(energy, *window);
+    }
+  return total;
+}
+
+tune::TrainingFigures training_figures(const TrainResult& trained) {
+  tune::TrainingFigures figures;
+  figures.model_spec = trained.model_spec;
+  figures.parameter_count = trained.parameter_count;
+  if (std::isfinite(trained.test_accuracy)) figures.test_accuracy = trained.test_accuracy;
+  for (const auto& epoch : trained.epochs)
+    for (const auto& layer : epoch.layers) figures.layer_joules[layer.layer_type] += layer.joules;
+  return figures;
+}
+
 tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
                                      const tune::SearchSpace& space, energy::Monitor* monitor) {
   check_train_space(space, "the study's space");
@@ -179,40 +211,23 @@ tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
   return [settings, split, monitor](const tune::Params& params, tune::TrialContext& context) {
     TrainOptions options = settings.train;
     options.hp = hyperparameters_for(settings.train.hp, params);
-    TrainResult trained = train(options, *split, monitor, [&context](const EpochRecord& epoch) {
-      context.report(epoch.epoch, epoch.validation_accuracy);
+    measured::TrialWindow window(monitor, context, "trial-" + std::to_string(context.number()));
+    tune::IntermediateReport last;
+    TrainResult trained = train(options, *split, monitor, [&](const EpochRecord& epoch) {
+      last = epoch_report(epoch, last);
+      context.report(last);
       return !context.should_prune();
     });
+    window.close();
 
     tune::ObjectiveResult result;
     result.seconds = trained.seconds;
     result.state = trained.diverged ? tune::TrialState::diverged : tune::TrialState::complete;
-    if (!trained.diverged) result.value = trained.best_validation_accuracy;
-
+    if (!trained.diverged) result.values = {trained.best_validation_accuracy};
+    result.error = trained.diverged_reason;
     // Joules per domain over the training and evaluation windows of every epoch.
-    std::map<std::string, tune::TrialEnergy> domains;
-    std::vector<std::string> order;
-    double total = 0;
-    for (const auto& epoch : trained.epochs) {
-      for (const auto* m : {&epoch.train_energy, &epoch.eval_energy}) {
-        total += m->total_joules;
-        for (const auto& d : m->domains) {
-          auto [it, added] = domains.try_emplace(
-              d.info.name,
-              tune::TrialEnergy{d.info.name, d.info.source, energy::to_string(d.info.kind), 0});
-          if (added) order.push_back(d.info.name);
-          it->second.joules += d.joules;
-        }
-      }
-    }
-    for (const auto& name : order) result.energy.push_back(domains[name]);
-    result.joules = total;
-
-    nlohmann::json attrs = trained.to_json();
-    attrs["test_accuracy"] = trained.test_accuracy;
-    attrs["parameter_count"] = trained.parameter_count;
-    if (trained.diverged) attrs["diverged_reason"] = trained.diverged_reason;
-    result.attrs_json = attrs.dump();
+    result.joules = add_run_energy(trained, result.energy);
+    result.training = training_figures(trained);
     return result;
   };
 }

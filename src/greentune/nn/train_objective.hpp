@@ -8,6 +8,7 @@
 
 #include "greentune/data/load.hpp"
 #include "greentune/energy/monitor.hpp"
+#include "greentune/measured/trial_window.hpp"
 #include "greentune/nn/trainer.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/space.hpp"
@@ -37,6 +38,17 @@ TrainObjectiveSettings parse_train_settings(const nlohmann::json& table, const s
 void check_train_space(const tune::SearchSpace& space, const std::string& source);
 // Settings' defaults overridden by the trial's parameters.
 Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune::Params& params);
+
+// How a training run enters its trial record (the train objective here, experiments and sweeps).
+// The report after `epoch`: its validation accuracy, and the run's time and joules up to its end,
+// cumulative from `previous` (the report of the epoch before, or a default one for the first).
+tune::IntermediateReport epoch_report(const EpochRecord& epoch,
+                                      const tune::IntermediateReport& previous);
+// Adds the run's energy per domain over its epochs' training and evaluation windows to `energy`;
+// returns their total joules.
+double add_run_energy(const TrainResult& trained, std::vector<tune::DomainEnergy>& energy);
+// Model, parameter count, test accuracy and attributed joules per layer type of one run.
+tune::TrainingFigures training_figures(const TrainResult& trained);
 
 // Loads the data now (once for the whole study); monitor may be nullptr (no energy).
 tune::Objective make_train_objective(const TrainObjectiveSettings& settings,

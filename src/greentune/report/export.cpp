@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "greentune/common/csv.hpp"
 #include "greentune/tune/space.hpp"
 
 namespace greentune::report {
@@ -14,26 +15,10 @@ std::string number(double x) {
   return std::isfinite(x) ? fmt::format("{:.10g}", x) : "";
 }
 
-nlohmann::json param_json(const tune::ParamValue& value) {
-  if (auto d = std::get_if<double>(&value)) return *d;
-  if (auto i = std::get_if<int64_t>(&value)) return *i;
-  return std::get<std::string>(value);
-}
-
-nlohmann::json json_number(double x) {
-  return std::isfinite(x) ? nlohmann::json(x) : nullptr;
-}
-
 }  // namespace
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return csv_cell(text);
 }
 
 std::string trials_csv(const std::vector<StudyRecord>& studies) {
@@ -41,7 +26,7 @@ std::string trials_csv(const std::vector<StudyRecord>& studies) {
   for (const auto& study : studies)
     for (const auto& trial : study.trials) {
       for (const auto& [name, value] : trial.params) param_names.insert(name);
-      for (const auto& e : trial.energy) domains.insert(e.domain);
+      for (const auto& e : trial.energy) domains.insert(e.name);
     }
   std::vector<std::string> header = {"study_id",  "study",    "group",  "strategy",    "objective",
                                      "direction", "trial_id", "number", "state",       "value",
@@ -77,7 +62,7 @@ std::string trials_csv(const std::vector<StudyRecord>& studies) {
                                       std::to_string(trial.id),
                                       std::to_string(trial.number),
                                       tune::to_string(trial.state),
-                                      trial.value ? number(*trial.value) : "",
+                                      trial.value() ? number(*trial.value()) : "",
                                       values,
                                       number(trial.seconds),
                                       number(trial.joules),
@@ -92,7 +77,7 @@ std::string trials_csv(const std::vector<StudyRecord>& studies) {
         std::string kind, source;
         bool found = false;
         for (const auto& e : trial.energy)
-          if (e.domain == domain) {
+          if (e.name == domain) {
             joules += e.joules;
             kind = e.kind;
             source = e.source;
@@ -125,32 +110,8 @@ std::string trials_json(const std::vector<StudyRecord>& studies) {
     s["config"] = study.config;
     s["trials"] = nlohmann::json::array();
     for (const auto& trial : study.trials) {
-      nlohmann::json t;
-      t["id"] = trial.id;
-      t["number"] = trial.number;
-      t["state"] = tune::to_string(trial.state);
-      t["value"] = trial.value ? json_number(*trial.value) : nullptr;
-      t["values"] = nlohmann::json::array();
-      for (double v : trial.values) t["values"].push_back(json_number(v));
-      t["params"] = nlohmann::json::object();
-      for (const auto& [name, value] : trial.params) t["params"][name] = param_json(value);
-      t["seconds"] = json_number(trial.seconds);
-      t["joules"] = json_number(trial.joules);
+      nlohmann::json t = tune::to_json(trial);
       t["energy_kind"] = energy_kind(trial);
-      t["energy"] = nlohmann::json::array();
-      for (const auto& e : trial.energy)
-        t["energy"].push_back({{"domain", e.domain},
-                               {"source", e.source},
-                               {"kind", e.kind},
-                               {"joules", json_number(e.joules)}});
-      t["intermediate"] = nlohmann::json::array();
-      for (const auto& iv : trial.intermediate)
-        t["intermediate"].push_back({{"step", iv.step}, {"value", json_number(iv.value)}});
-      t["host"] = trial.host;
-      t["started_at"] = trial.started_at;
-      t["finished_at"] = trial.finished_at;
-      auto attrs = parse_lenient(trial.attrs_json);
-      t["attrs"] = attrs.is_discarded() ? nlohmann::json(trial.attrs_json) : attrs;
       s["trials"].push_back(std::move(t));
     }
     root["studies"].push_back(std::move(s));

@@ -1,6 +1,6 @@
 #pragma once
 // Every trial of every study as CSV (one row per trial, one column per parameter and per energy
-// domain) and as JSON (nested, attrs included), for analysis outside greentune.
+// domain) and as JSON (each trial as tune::to_json writes it), for analysis outside greentune.
 #include <string>
 #include <vector>
 
@@ -11,7 +11,8 @@ namespace greentune::report {
 std::string trials_csv(const std::vector<StudyRecord>& studies);
 std::string trials_json(const std::vector<StudyRecord>& studies);
 
-// RFC 4180 field: quoted when it holds a comma, quote or line break.
+// One cell, by greentune::csv_cell: RFC 4180 quoting, and text a spreadsheet would run as a
+// formula prefixed with a quote.
 std::string csv_field(const std::string& text);
 
 }  // namespace greentune::report

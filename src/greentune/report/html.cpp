@@ -11,11 +11,13 @@
 
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/error.hpp"
-#include "greentune/report/attrs.hpp"
+#include "greentune/report/chart_palette.hpp"
 #include "greentune/report/charts.hpp"
 #include "greentune/report/export.hpp"
 #include "greentune/report/paper_reference.hpp"
 #include "greentune/report/stats.hpp"
+#include "greentune/report/svg_chart.hpp"
+#include "greentune/report/uncertainty.hpp"
 
 namespace greentune::report {
 namespace {
@@ -42,11 +44,15 @@ std::string kind_of(const std::vector<tune::Trial>& trials) {
   return *kinds.begin();
 }
 
-// Charts collect into the page in order; each gets a unique id prefix for its SVG ids.
+// Charts collect into the page in order; each gets a unique id prefix for its SVG ids, and all
+// share one palette so an arm has one colour on the whole page. The parts of a stacked whole
+// (layer types, phases and domains) are no arms: they take their colours from a palette of their
+// own, so they do not use up the arms' colours.
 class Page {
  public:
   std::string html;
   int charts = 0;
+  Palette palette, parts_palette;
 
   void chart(const std::string& name, const std::string& svg, const std::string& caption) {
     html += fmt::format(
@@ -56,12 +62,36 @@ class Page {
   }
   std::string next_id() { return fmt::format("c{}_", ++charts); }
   void xy(const std::string& name, const XYChart& spec, const std::string& caption) {
-    chart(name, render(spec, next_id()), caption);
+    chart(name, render_svg(spec, palette, next_id()), caption);
   }
   void bars(const std::string& name, const BarChart& spec, const std::string& caption) {
-    chart(name, render(spec, next_id()), caption);
+    chart(name, render_svg(spec, spec.stacked ? parts_palette : palette, next_id()), caption);
   }
 };
+
+XYChart xy_chart(std::string title, Axis x, Axis y) {
+  XYChart chart;
+  chart.title = std::move(title);
+  chart.x = std::move(x);
+  chart.y = std::move(y);
+  return chart;
+}
+
+BarChart bar_chart(std::string title, Axis y, std::vector<std::string> categories,
+                   bool stacked = false) {
+  BarChart chart;
+  chart.title = std::move(title);
+  chart.y = std::move(y);
+  chart.categories = std::move(categories);
+  chart.stacked = stacked;
+  return chart;
+}
+
+Axis rounds_axis() {
+  Axis axis{"round", ""};
+  axis.integer = true;
+  return axis;
+}
 
 std::string table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows) {
@@ -93,7 +123,7 @@ struct TuningSummary {
   const StudyRecord* study = nullptr;
   int complete = 0;
   std::optional<double> best;
-  std::optional<size_t> optimum_round;  // 0-based
+  std::optional<int> optimum_round;  // number of the optimum trial (1-based, as stored)
   double joules_to_optimum = 0;
   double total_joules = 0;
 };
@@ -107,17 +137,18 @@ TuningSummary summarize(const StudyRecord& study, double default_tolerance) {
     tolerance = study.config["tolerance"].get<double>();
   std::vector<std::optional<double>> values;
   for (const auto& trial : study.trials) {
-    bool counts = trial.state == tune::TrialState::complete && trial.value;
-    values.push_back(counts ? trial.value : std::nullopt);
+    bool counts = trial.state == tune::TrialState::complete && trial.value();
+    values.push_back(counts ? trial.value() : std::nullopt);
     if (counts) ++s.complete;
     s.total_joules += trial.joules;
   }
   auto curve = best_so_far(values, study.maximize());
   if (!curve.empty()) s.best = curve.back();
-  s.optimum_round = optimum_round(values, study.maximize(), tolerance);
-  if (s.optimum_round)
-    for (size_t i = 0; i <= *s.optimum_round && i < study.trials.size(); ++i)
-      s.joules_to_optimum += study.trials[i].joules;
+  if (auto round = optimum_round(values, study.maximize(), tolerance)) {
+    // The round is the position in the study; what every output prints is the trial's number.
+    s.optimum_round = study.trials[*round - 1].number;
+    for (size_t i = 0; i < *round; ++i) s.joules_to_optimum += study.trials[i].joules;
+  }
   return s;
 }
 
@@ -150,9 +181,6 @@ void setup_section(Page& page, const std::vector<StudyRecord>& studies,
   std::vector<std::pair<std::string, std::string>> machine;
   for (const auto& study : studies)
     if (machine = machine_fields(study.config); !machine.empty()) break;
-  if (machine.empty())
-    for (const auto& trial : all)
-      if (machine = machine_fields(parse_lenient(trial.attrs_json)); !machine.empty()) break;
   if (machine.empty()) {
     page.html += "<p>The studies recorded no machine description (CPU, GPU, BLAS, threads).</p>\n";
   } else {
@@ -198,7 +226,7 @@ void tuning_section(Page& page, const std::string& group,
     const auto* paper = find_paper_optimum_round(study->info.strategy);
     rows.push_back({study->label(), study->info.strategy, std::to_string(study->trials.size()),
                     std::to_string(s.complete), value_text(s.best),
-                    s.optimum_round ? std::to_string(*s.optimum_round + 1) : "n/a",
+                    s.optimum_round ? std::to_string(*s.optimum_round) : "n/a",
                     joules_text(s.joules_to_optimum), joules_text(s.total_joules),
                     energy_provenance(study->trials),
                     paper ? fmt::format("{:g}", paper->mean_round) : "-"});
@@ -208,34 +236,33 @@ void tuning_section(Page& page, const std::string& group,
                       "paper optimum round (Table III mean)"},
                      rows);
 
-  XYChart best{
-      fmt::format("{}: best {} so far per round", group, metric), "round", "best " + metric, {}};
-  XYChart cumulative{fmt::format("{}: cumulative energy per round ({})", group, kind),
-                     "round",
-                     fmt::format("joules ({})", kind),
-                     {}};
-  XYChart scatter{fmt::format("{}: {} against energy per trial ({})", group, metric, kind),
-                  fmt::format("joules per trial ({})", kind),
-                  metric,
-                  {}};
+  XYChart best = xy_chart(fmt::format("{}: best {} so far per round", group, metric), rounds_axis(),
+                          {"best " + metric, ""});
+  XYChart cumulative = xy_chart(fmt::format("{}: cumulative energy per round ({})", group, kind),
+                                rounds_axis(), {fmt::format("cumulative energy, {}", kind), "J"});
+  XYChart scatter =
+      xy_chart(fmt::format("{}: {} against energy per trial ({})", group, metric, kind),
+               {fmt::format("energy per trial, {}", kind), "J"}, {metric, ""});
   std::vector<Point> points;
   for (auto* study : studies) {
-    Series b{study->label(), {}, SeriesStyle::linespoints};
-    Series c{study->label(), {}, SeriesStyle::linespoints};
-    Series p{study->label(), {}, SeriesStyle::points};
+    // Colour by strategy: several studies of one strategy (seeds, models) share it.
+    const std::string& arm = study->info.strategy;
+    XYSeries b{study->label(), arm, {}, Mark::step};
+    XYSeries c{study->label(), arm, {}, Mark::line};
+    XYSeries p{study->label(), arm, {}, Mark::points};
     std::vector<std::optional<double>> values;
     for (const auto& trial : study->trials)
-      values.push_back(trial.state == tune::TrialState::complete ? trial.value : std::nullopt);
+      values.push_back(trial.state == tune::TrialState::complete ? trial.value() : std::nullopt);
     auto curve = best_so_far(values, study->maximize());
     double sum = 0;
     for (size_t i = 0; i < study->trials.size(); ++i) {
       const auto& trial = study->trials[i];
       sum += trial.joules;
-      double round = static_cast<double>(i + 1);
-      if (curve[i]) b.xy.emplace_back(round, *curve[i]);
-      c.xy.emplace_back(round, sum);
+      double round = static_cast<double>(trial.number);
+      if (curve[i]) b.points.push_back({round, *curve[i]});
+      c.points.push_back({round, sum});
       if (values[i] && std::isfinite(*values[i])) {
-        p.xy.emplace_back(trial.joules, *values[i]);
+        p.points.push_back({trial.joules, *values[i]});
         points.push_back({study->maximize() ? *values[i] : -*values[i], trial.joules});
       }
     }
@@ -243,10 +270,11 @@ void tuning_section(Page& page, const std::string& group,
     cumulative.series.push_back(std::move(c));
     scatter.series.push_back(std::move(p));
   }
-  Series front{"Pareto front", {}, SeriesStyle::linespoints};
+  XYSeries front{"Pareto front", "", {}, Mark::step, SeriesRole::highlight};
   for (size_t index : pareto_front(points))
-    front.xy.emplace_back(points[index].joules,
-                          studies.front()->maximize() ? points[index].value : -points[index].value);
+    front.points.push_back({points[index].joules, studies.front()->maximize()
+                                                      ? points[index].value
+                                                      : -points[index].value});
   scatter.series.push_back(std::move(front));
   page.xy("best-so-far", best,
           "Best " + metric +
@@ -267,15 +295,16 @@ void tuning_section(Page& page, const std::string& group,
     rounds_by_strategy[strategy];
     joules_by_strategy[strategy];
     if (!s.optimum_round) continue;
-    rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+    rounds_by_strategy[strategy].push_back(static_cast<double>(*s.optimum_round));
     joules_by_strategy[strategy].push_back(s.joules_to_optimum);
   }
-  BarChart rounds{group + ": rounds to optimum per strategy", "round", order, {}};
+  BarChart rounds = bar_chart(group + ": rounds to optimum per strategy", {"round", ""}, order);
+  rounds.colour_by_category = true;
   BarGroup ours{"this run", {}}, paper{"paper, Table III mean", {}};
-  BarChart joules{fmt::format("{}: joules to optimum per strategy ({})", group, kind),
-                  fmt::format("joules ({})", kind),
-                  order,
-                  {}};
+  paper.role = SeriesRole::reference;
+  BarChart joules = bar_chart(fmt::format("{}: joules to optimum per strategy ({})", group, kind),
+                              {fmt::format("energy to optimum, {}", kind), "J"}, order);
+  joules.colour_by_category = true;
   BarGroup ours_joules{"this run", {}};
   for (const auto& strategy : order) {
     ours.values.push_back(
@@ -294,6 +323,27 @@ void tuning_section(Page& page, const std::string& group,
   page.bars(
       "joules-to-optimum", joules,
       "Energy of all rounds up to and including the optimum round. Energy: " + provenance + ".");
+
+  // Joules per trial by strategy, and whether they differ by more than their spread.
+  BoxChart per_trial;
+  per_trial.title = fmt::format("{}: energy per trial by strategy ({})", group, kind);
+  per_trial.y = {fmt::format("energy per trial, {}", kind), "J"};
+  std::vector<ArmJoules> arms;
+  for (const auto& strategy : order) {
+    ArmJoules arm{strategy, {}};
+    for (auto* study : studies)
+      if (study->info.strategy == strategy)
+        for (const auto& trial : study->trials)
+          if (trial.state == tune::TrialState::complete)
+            arm.joules_per_trial.push_back(trial.joules);
+    per_trial.groups.push_back({strategy, strategy, arm.joules_per_trial});
+    arms.push_back(std::move(arm));
+  }
+  auto check = check_joules_per_trial(arms);
+  page.chart(
+      "joules-per-trial", render_svg(per_trial, page.palette, page.next_id()),
+      "Each dot is one completed trial; boxes span the middle half, the line is the median. " +
+          check.verdict + " Energy: " + provenance + ".");
 }
 
 std::string config_label(const tune::Params& params) {
@@ -311,7 +361,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   const std::string kind = kind_of(study.trials);
   std::vector<const tune::Trial*> runs;
   for (const auto& trial : study.trials)
-    if (trial.state == tune::TrialState::complete && trial.value) runs.push_back(&trial);
+    if (trial.state == tune::TrialState::complete && trial.value()) runs.push_back(&trial);
   if (runs.empty()) {
     page.html += "<p>No completed runs yet.</p>\n";
     return;
@@ -328,7 +378,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
       run.factors.push_back(it == trial->params.end() ? NAN : param_number(it->second));
     }
     run.joules = trial->joules;
-    run.value = *trial->value;
+    run.value = *trial->value();
     sweep_runs.push_back(run);
     points.push_back({run.value, run.joules});
   }
@@ -345,7 +395,7 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
          fmt::format("{:+.1f}%", e.percent_change), joules_text(e.joules_per_step),
          e.test ? fmt::format("{:.3f}", e.test->h) : "n/a",
          e.test ? fmt::format("{:.3g}", e.test->p_value) : "n/a",
-         e.test ? fmt::format("{:.3f}", e.test->eta_squared) : "n/a",
+         e.test ? effect_size_text(*e.test) : "n/a",
          paper ? fmt::format("{} : {:+.1f}% | {:+.1f}%", paper->change, paper->percent_fm,
                              paper->percent_c10)
                : "-",
@@ -354,15 +404,15 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
   page.html += "<p>" + std::to_string(runs.size()) +
                " completed runs. Energy: " + html_escape(provenance) + ".</p>\n";
-  page.html += table({"factor", "mean joules per level", "change", "energy change",
-                      "joules per added layer", "Kruskal-Wallis H", "p", "eta squared",
-                      "paper change (FM | C10)", "paper eta squared (FM | C10)"},
-                     rows);
-  BarChart per_layer{fmt::format("{}: energy change from fewest to most layers of each type ({})",
-                                 study.label(), kind),
-                     "energy change (%)",
-                     {},
-                     {}};
+  page.html +=
+      table({"factor", "mean joules per level", "change", "energy change", "joules per added layer",
+             "Kruskal-Wallis H", "p", "effect size (from H; method in brackets)",
+             "paper change (FM | C10)", "paper eta squared (FM | C10)"},
+            rows);
+  BarChart per_layer =
+      bar_chart(fmt::format("{}: energy change from fewest to most layers of each type ({})",
+                            study.label(), kind),
+                {"energy change", "%"}, {});
   BarGroup ours{"this sweep", {}}, paper_fm{"paper, FashionMNIST", {}},
       paper_c10{"paper, CIFAR-10", {}};
   for (const auto& e : effects) {
@@ -386,8 +436,8 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   std::map<std::string, std::map<std::string, std::vector<double>>> layers_by_config;
   std::set<std::string> layer_types;
   for (auto* trial : runs) {
-    auto layers = layer_joules(parse_lenient(trial->attrs_json));
-    for (const auto& [type, joules] : layers) {
+    if (!trial->training) continue;
+    for (const auto& [type, joules] : trial->training->layer_joules) {
       layers_by_config[config_label(trial->params)][type].push_back(joules);
       layer_types.insert(type);
     }
@@ -395,11 +445,9 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   if (layer_types.empty()) {
     page.html += "<p>No per-layer-type attribution was recorded for these runs.</p>\n";
   } else {
-    BarChart layers{fmt::format("{}: joules per layer type (attributed, {})", study.label(), kind),
-                    fmt::format("mean joules per run ({}, attributed)", kind),
-                    {},
-                    {},
-                    true};
+    BarChart layers =
+        bar_chart(fmt::format("{}: joules per layer type (attributed, {})", study.label(), kind),
+                  {fmt::format("mean energy per run, {}, attributed", kind), "J"}, {}, true);
     for (const auto& [config, by_type] : layers_by_config) layers.categories.push_back(config);
     for (const auto& type : layer_types) {
       BarGroup g{type, {}};
@@ -415,34 +463,45 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
                   provenance + ".");
   }
 
-  // Accuracy-energy trade-off.
-  auto front = pareto_front(points);
+  // Accuracy-energy trade-off. The front is over configurations (the mean of their repetitions),
+  // so a configuration appears once.
+  std::vector<ConfigurationRun> config_runs;
+  for (size_t i = 0; i < runs.size(); ++i)
+    config_runs.push_back({config_label(runs[i]->params), points[i].value, points[i].joules});
+  auto front = pareto_configurations(config_runs);
   auto cheapest = cheapest_within(points, options.accuracy_tolerance);
-  XYChart scatter{fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
-                  fmt::format("joules per run ({})", kind),
-                  "accuracy",
-                  {}};
-  Series all_points{"runs", {}, SeriesStyle::points};
-  for (const auto& p : points) all_points.xy.emplace_back(p.joules, p.value);
-  Series front_series{"Pareto front", {}, SeriesStyle::linespoints};
+  XYChart scatter =
+      xy_chart(fmt::format("{}: accuracy against energy per run ({})", study.label(), kind),
+               {fmt::format("energy per run, {}", kind), "J"}, {"accuracy", ""});
+  // The runs take the colour of this sweep's bars in the chart above.
+  XYSeries all_points{"runs", "this sweep", {}, Mark::points};
+  for (const auto& p : points) all_points.points.push_back({p.joules, p.value});
+  XYSeries front_series{
+      "Pareto front (configuration means)", "", {}, Mark::step, SeriesRole::highlight};
   std::vector<std::vector<std::string>> front_rows;
-  for (size_t index : front) {
-    front_series.xy.emplace_back(points[index].joules, points[index].value);
-    front_rows.push_back({config_label(runs[index]->params), value_text(points[index].value),
-                          joules_text(points[index].joules)});
+  for (const auto& config : front) {
+    front_series.points.push_back({config.joules, config.value});
+    front_rows.push_back({config.configuration, std::to_string(config.runs),
+                          mean_interval_text(mean_interval(config.values),
+                                             [](double v) { return fmt::format("{:.4f}", v); }),
+                          mean_interval_text(mean_interval(config.joules_per_run),
+                                             [](double v) { return joules_text(v); })});
   }
   scatter.series = {all_points, front_series};
   if (cheapest) {
     scatter.series.push_back(
         {fmt::format("cheapest within {:g} of best", options.accuracy_tolerance),
+         "",
          {{points[*cheapest].joules, points[*cheapest].value}},
-         SeriesStyle::marker});
+         Mark::ring,
+         SeriesRole::highlight});
   }
   page.xy("sweep-pareto", scatter,
-          "Runs no other run beats in both accuracy and energy form the front. Energy: " +
+          "Each point is one run; the front joins the configurations (at the mean of their runs) "
+          "no other configuration beats in both accuracy and energy. Energy: " +
               provenance + ".");
-  page.html +=
-      "<h4>Pareto front</h4>\n" + table({"configuration", "accuracy", "joules"}, front_rows);
+  page.html += "<h4>Pareto front</h4>\n" +
+               table({"configuration", "runs", "accuracy (mean)", "joules (mean)"}, front_rows);
   if (cheapest) {
     auto best = *std::max_element(points.begin(), points.end(),
                                   [](const Point& a, const Point& b) { return a.value < b.value; });
@@ -456,54 +515,35 @@ void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& op
   }
 }
 
-// Per-epoch energy by phase and domain, averaged over every run in the group that recorded it.
+// Energy per epoch, averaged over every trial in the group that reported it: the difference of
+// the cumulative joules of consecutive intermediate reports.
 void epoch_section(Page& page, const std::string& group,
                    const std::vector<const StudyRecord*>& studies) {
-  std::map<int, std::map<std::string, std::vector<double>>> by_epoch;  // epoch -> part -> joules
-  std::set<std::string> parts;
-  std::set<std::string> provenance_parts;
-  int runs = 0;
+  std::map<int, std::vector<double>> by_epoch;
+  std::vector<tune::Trial> reported;
   for (auto* study : studies)
     for (const auto& trial : study->trials) {
-      for (const auto& run : epoch_energy(parse_lenient(trial.attrs_json))) {
-        ++runs;
-        for (const auto& epoch : run) {
-          std::map<std::string, double> sums;
-          for (const auto& part : epoch.parts) {
-            // RAPL core/uncore are parts of the package and psys contains it: stacking them
-            // would count the same joules twice.
-            if (part.domain.rfind("core", 0) == 0 || part.domain.rfind("uncore", 0) == 0 ||
-                part.domain == "psys")
-              continue;
-            sums[part.phase + " " + part.domain] += part.joules;
-            provenance_parts.insert(part.domain + " " +
-                                    (part.kind.empty() ? std::string("unlabelled") : part.kind) +
-                                    (part.source.empty() ? "" : " (" + part.source + ")"));
-          }
-          for (const auto& [name, joules] : sums) {
-            by_epoch[epoch.epoch][name].push_back(joules);
-            parts.insert(name);
-          }
-        }
+      double before = 0;
+      bool any = false;
+      for (const auto& report : trial.intermediate) {
+        if (!std::isfinite(report.joules)) continue;
+        by_epoch[report.step].push_back(report.joules - before);
+        before = report.joules;
+        any = true;
       }
+      if (any) reported.push_back(trial);
     }
-  if (runs == 0) return;
-  BarChart chart{
-      group + ": energy per epoch by phase and domain", "mean joules per run", {}, {}, true};
-  for (const auto& [epoch, by_part] : by_epoch)
+  if (reported.empty()) return;
+  BarChart chart = bar_chart(group + ": energy per epoch", {"mean energy per trial", "J"}, {});
+  BarGroup joules{"all domains", {}};
+  for (const auto& [epoch, values] : by_epoch) {
     chart.categories.push_back(fmt::format("epoch {}", epoch));
-  for (const auto& part : parts) {
-    BarGroup g{part, {}};
-    for (const auto& [epoch, by_part] : by_epoch) {
-      auto it = by_part.find(part);
-      g.values.push_back(it == by_part.end() ? 0.0 : mean(it->second));
-    }
-    chart.groups.push_back(std::move(g));
+    joules.values.push_back(mean(values));
   }
-  std::string provenance;
-  for (const auto& p : provenance_parts) provenance += (provenance.empty() ? "" : ", ") + p;
+  chart.groups.push_back(std::move(joules));
   page.bars("epoch-energy", chart,
-            fmt::format("Mean over {} training runs. Domains: {}.", runs, provenance));
+            fmt::format("Mean over {} trials (training and evaluation of each epoch). Energy: {}.",
+                        reported.size(), energy_provenance(reported)));
 }
 
 void paper_section(Page& page, const std::vector<StudyRecord>& studies,
@@ -517,7 +557,7 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
     if (study.is_sweep()) continue;
     auto s = summarize(study, options.optimum_tolerance);
     if (s.optimum_round)
-      rounds[study.info.strategy].push_back(static_cast<double>(*s.optimum_round + 1));
+      rounds[study.info.strategy].push_back(static_cast<double>(*s.optimum_round));
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& paper : paper_optimum_rounds()) {
@@ -536,11 +576,11 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
     std::vector<std::string> factors;
     std::vector<SweepRun> runs;
     for (const auto& trial : study.trials) {
-      if (trial.state != tune::TrialState::complete || !trial.value) continue;
+      if (trial.state != tune::TrialState::complete || !trial.value()) continue;
       if (factors.empty())
         for (const auto& [name, value] : trial.params)
           if (name != "rep") factors.push_back(name);
-      SweepRun run{{}, trial.joules, *trial.value};
+      SweepRun run{{}, trial.joules, *trial.value()};
       for (const auto& f : factors) {
         auto it = trial.params.find(f);
         run.factors.push_back(it == trial.params.end() ? NAN : param_number(it->second));
@@ -559,7 +599,9 @@ void paper_section(Page& page, const std::vector<StudyRecord>& studies,
         change += fmt::format("{}{:g} -> {:g}: {:+.1f}%", change.empty() ? "" : "; ", e.low_level,
                               e.high_level, e.percent_change);
         eta += (eta.empty() ? "" : "; ") +
-               (e.test ? fmt::format("{:.3f}", e.test->eta_squared) : std::string("n/a"));
+               (e.test ? fmt::format("{:.3f}{}", e.test->eta_squared,
+                                     e.test->eta_squared_clamped ? " (clamped at 0)" : "")
+                       : std::string("n/a"));
       }
     }
     rows.push_back({paper.factor, paper.change,
@@ -685,7 +727,7 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
   return page.html;
 }
 
-ReportFiles write_report(store::Storage& storage, const std::filesystem::path& out_dir,
+ReportFiles write_report(tune::Storage& storage, const std::filesystem::path& out_dir,
                          const ReportOptions& options) {
   auto studies = load_studies(storage);
   ReportFiles files;
@@ -698,9 +740,10 @@ ReportFiles write_report(store::Storage& storage, const std::filesystem::path& o
   std::string html = render_report_html(studies, options, &files.charts);
   std::string csv = trials_csv(studies);
   std::string json = trials_json(studies);
-  write_file_atomically(files.csv, csv);
-  write_file_atomically(files.json, json);
-  write_file_atomically(files.html, html);
+  // The report's folder is its output, made when missing (unlike a --json file's folder).
+  write_file_atomically(files.csv, csv, MissingFolder::create);
+  write_file_atomically(files.json, json, MissingFolder::create);
+  write_file_atomically(files.html, html, MissingFolder::create);
   return files;
 }
 

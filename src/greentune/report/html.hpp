@@ -1,14 +1,14 @@
 #pragma once
 // `greentune report`: reads a store (never re-runs anything) and writes one self-contained HTML
-// file (gnuplot charts inline as SVG, no external URLs), trials.csv and trials.json, each
-// atomically.
+// file (charts drawn by greentune inline as SVG, no external URLs), trials.csv and trials.json,
+// each atomically.
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "greentune/report/study_data.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 namespace greentune::report {
 
@@ -25,7 +25,7 @@ struct ReportFiles {
   int trials = 0;
 };
 
-ReportFiles write_report(store::Storage& storage, const std::filesystem::path& out_dir,
+ReportFiles write_report(tune::Storage& storage, const std::filesystem::path& out_dir,
                          const ReportOptions& options);
 
 // The HTML alone (charts drawn), for callers that hold the studies already.

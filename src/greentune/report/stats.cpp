@@ -1,5 +1,7 @@
 #include "greentune/report/stats.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -105,8 +107,46 @@ KruskalWallis kruskal_wallis(const std::vector<std::vector<double>>& groups) {
   result.n = n;
   result.groups = k;
   result.p_value = chi_square_survival(h, result.df);
-  result.eta_squared = (h - static_cast<double>(k) + 1.0) / (nd - static_cast<double>(k));
+  result.eta_squared_raw = (h - static_cast<double>(k) + 1.0) / (nd - static_cast<double>(k));
+  result.eta_squared_clamped = result.eta_squared_raw < 0;
+  result.eta_squared = std::max(0.0, result.eta_squared_raw);
+  result.epsilon_squared = h / ((nd * nd - 1.0) / (nd + 1.0));
   return result;
+}
+
+std::string effect_size_text(const KruskalWallis& test) {
+  std::string eta =
+      test.eta_squared_clamped
+          ? fmt::format("η²_H = 0 (clamped: raw {:.3f}, H < k−1)", test.eta_squared_raw)
+          : fmt::format("η²_H = {:.3f}", test.eta_squared);
+  return fmt::format("{} [(H−k+1)/(n−k)]; ε² = {:.3f} [H(n+1)/(n²−1)]", eta, test.epsilon_squared);
+}
+
+std::vector<ConfigurationPoint> by_configuration(const std::vector<ConfigurationRun>& runs) {
+  std::vector<ConfigurationPoint> points;
+  std::map<std::string, size_t> index;
+  for (const auto& run : runs) {
+    auto [it, added] = index.emplace(run.configuration, points.size());
+    if (added) points.push_back({run.configuration, 0, 0, 0, {}, {}});
+    auto& point = points[it->second];
+    point.values.push_back(run.value);
+    point.joules_per_run.push_back(run.joules);
+  }
+  for (auto& point : points) {
+    point.runs = point.values.size();
+    point.value = mean(point.values);
+    point.joules = mean(point.joules_per_run);
+  }
+  return points;
+}
+
+std::vector<ConfigurationPoint> pareto_configurations(const std::vector<ConfigurationRun>& runs) {
+  auto points = by_configuration(runs);
+  std::vector<Point> means;
+  for (const auto& point : points) means.push_back({point.value, point.joules});
+  std::vector<ConfigurationPoint> front;
+  for (size_t index : pareto_front(means)) front.push_back(points[index]);
+  return front;
 }
 
 std::vector<size_t> pareto_front(const std::vector<Point>& points) {
@@ -147,7 +187,8 @@ std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<d
                            maximize ? tune::Direction::maximize : tune::Direction::minimize);
 }
 
-// Not tune::summarize_study's: 0-based, one-sided gap, a negative tolerance still gives the last.
+// Not tune::summarize_study's: by position (values need no trial), one-sided gap, and a negative
+// tolerance still gives the last round.
 std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& values, bool maximize,
                                     double tolerance) {
   auto curve = best_so_far(values, maximize);
@@ -156,9 +197,9 @@ std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& va
   for (size_t i = 0; i < curve.size(); ++i) {
     if (!curve[i]) continue;
     double gap = maximize ? final_best - *curve[i] : *curve[i] - final_best;
-    if (gap <= tolerance) return i;
+    if (gap <= tolerance) return i + 1;
   }
-  return curve.size() - 1;
+  return curve.size();
 }
 
 double mean(const std::vector<double>& xs) {

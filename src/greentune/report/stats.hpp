@@ -11,17 +11,28 @@
 namespace greentune::report {
 
 struct KruskalWallis {
-  double h = 0;            // tie-corrected H statistic
-  int df = 0;              // groups - 1
-  double p_value = 1;      // upper tail of chi-square(df) at h
-  double eta_squared = 0;  // (H - k + 1) / (n - k), as in Tomczak & Tomczak (2014) and the paper
-  size_t n = 0;            // observations in all groups
-  size_t groups = 0;       // non-empty groups
+  double h = 0;        // tie-corrected H statistic
+  int df = 0;          // groups - 1
+  double p_value = 1;  // upper tail of chi-square(df) at h
+  // eta^2_H = (H - k + 1) / (n - k), as in Tomczak & Tomczak (2014) and the paper. It is negative
+  // whenever H < k - 1 (less separation than chance), which no share of variance can be: the
+  // figure reported is clamped at 0, the raw one kept to say so.
+  double eta_squared = 0;
+  double eta_squared_raw = 0;
+  bool eta_squared_clamped = false;
+  double epsilon_squared = 0;  // H / ((n^2 - 1) / (n + 1)), Tomczak & Tomczak (2014); in [0, 1]
+  size_t n = 0;                // observations in all groups
+  size_t groups = 0;           // non-empty groups
 };
 
 // Groups with no observations are ignored. InputError when fewer than two non-empty groups remain
 // or n <= k (eta-squared undefined).
 KruskalWallis kruskal_wallis(const std::vector<std::vector<double>>& groups);
+
+// The effect sizes with their method named, for a table cell:
+// "η²_H = 0.791 [(H−k+1)/(n−k)]; ε² = 0.839 [H(n+1)/(n²−1)]", and when clamped
+// "η²_H = 0 (clamped: raw -0.052, H < k−1) [(H−k+1)/(n−k)]; ε² = 0.031 [H(n+1)/(n²−1)]".
+std::string effect_size_text(const KruskalWallis& test);
 
 // Upper tail probability of the chi-square distribution (regularised upper incomplete gamma).
 double chi_square_survival(double x, int df);
@@ -45,10 +56,34 @@ std::optional<size_t> cheapest_within(const std::vector<Point>& points, double t
 std::vector<std::optional<double>> best_so_far(const std::vector<std::optional<double>>& values,
                                                bool maximize);
 
-// The first round whose best-so-far is within `tolerance` of the final best (the paper's "round
-// after which no substantial gain follows"); std::nullopt when no round has a value.
+// The first round (1-based: values[0] is round 1) whose best-so-far is within `tolerance` of the
+// final best (the paper's "round after which no substantial gain follows"); std::nullopt when no
+// round has a value.
 std::optional<size_t> optimum_round(const std::vector<std::optional<double>>& values, bool maximize,
                                     double tolerance);
+
+// One row per configuration for a Pareto table: a configuration run several times (repetitions,
+// seeds) is one point at the mean of its runs, never several rows.
+struct ConfigurationRun {
+  std::string configuration;  // e.g. "conv=2 linear=3 relu=on"
+  double value = 0;           // higher is better
+  double joules = 0;
+};
+
+struct ConfigurationPoint {
+  std::string configuration;
+  size_t runs = 0;
+  double value = 0;                            // mean over the runs
+  double joules = 0;                           // mean over the runs
+  std::vector<double> values, joules_per_run;  // the runs, for intervals
+};
+
+// Runs grouped by configuration (in order of first appearance) and averaged.
+std::vector<ConfigurationPoint> by_configuration(const std::vector<ConfigurationRun>& runs);
+
+// The configurations no other configuration beats in both mean value and mean joules, by
+// increasing mean joules; each configuration at most once.
+std::vector<ConfigurationPoint> pareto_configurations(const std::vector<ConfigurationRun>& runs);
 
 double mean(const std::vector<double>& xs);           // 0 for an empty vector
 double sample_stddev(const std::vector<double>& xs);  // 0 for fewer than two values

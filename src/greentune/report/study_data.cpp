@@ -1,5 +1,7 @@
 #include "greentune/report/study_data.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -17,7 +19,7 @@ nlohmann::json parse_lenient(const std::string& text) {
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
-std::vector<StudyRecord> load_studies(store::Storage& storage) {
+std::vector<StudyRecord> load_studies(tune::Storage& storage) {
   std::vector<StudyRecord> records;
   for (auto& info : storage.studies()) {
     StudyRecord record;
@@ -39,7 +41,7 @@ std::string energy_provenance(const std::vector<tune::Trial>& trials) {
   // kind -> source -> domains, so the text groups like "measured: package-0, dram-0 (powercap)".
   std::map<std::string, std::map<std::string, std::set<std::string>>> seen;
   for (const auto& trial : trials)
-    for (const auto& e : trial.energy) seen[e.kind][e.source].insert(e.domain);
+    for (const auto& e : trial.energy) seen[e.kind][e.source].insert(e.name);
   if (seen.empty()) return "no energy recorded";
   std::string text;
   for (const auto& [kind, sources] : seen) {
@@ -72,6 +74,27 @@ std::string energy_kind(const tune::Trial& trial) {
   if (estimated) return "estimated";
   if (measured) return "measured";
   return "none";
+}
+
+std::vector<std::pair<std::string, std::string>> machine_fields(const nlohmann::json& config) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (!config.is_object() || !config.contains("machine") || !config["machine"].is_object())
+    return fields;
+  for (const auto& [key, value] : config["machine"].items()) {
+    std::string text;
+    if (value.is_string())
+      text = value.get<std::string>();
+    else if (value.is_number_integer())
+      text = std::to_string(value.get<int64_t>());
+    else if (value.is_number())
+      text = fmt::format("{:g}", value.get<double>());
+    else if (value.is_boolean())
+      text = value.get<bool>() ? "yes" : "no";
+    else if (!value.is_null())
+      text = value.dump();
+    fields.emplace_back(key, text);
+  }
+  return fields;
 }
 
 }  // namespace greentune::report

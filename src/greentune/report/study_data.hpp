@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 #include "greentune/tune/trial.hpp"
 
 namespace greentune::report {
 
 struct StudyRecord {
-  store::StudyInfo info;
+  tune::StudyInfo info;
   std::vector<tune::Trial> trials;  // ordered by number
   nlohmann::json config;            // config_json parsed; an empty object when it does not parse
   bool maximize() const { return info.direction == tune::Direction::maximize; }
@@ -21,7 +21,7 @@ struct StudyRecord {
   std::string label() const;
 };
 
-std::vector<StudyRecord> load_studies(store::Storage& storage);
+std::vector<StudyRecord> load_studies(tune::Storage& storage);
 
 // Parsed JSON, or a discarded value (is_discarded()) when `text` is not JSON.
 nlohmann::json parse_lenient(const std::string& text);
@@ -31,5 +31,8 @@ nlohmann::json parse_lenient(const std::string& text);
 std::string energy_provenance(const std::vector<tune::Trial>& trials);
 // "measured", "estimated", "mixed" or "none" for one trial.
 std::string energy_kind(const tune::Trial& trial);
+
+// "machine" from a study config (experiment::run_context) as ordered key/value text pairs.
+std::vector<std::pair<std::string, std::string>> machine_fields(const nlohmann::json& config);
 
 }  // namespace greentune::report

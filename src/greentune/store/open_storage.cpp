@@ -1,3 +1,5 @@
+#include "greentune/store/open_storage.hpp"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/postgres_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
-#include "greentune/store/storage.hpp"
 
 namespace greentune::store {
 namespace {
@@ -15,7 +16,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::unique_ptr<Storage> open_sqlite(const std::string& path, bool create_if_missing) {
+std::unique_ptr<tune::Storage> open_sqlite(const std::string& path, bool create_if_missing) {
   std::error_code ec;
   if (!create_if_missing && !std::filesystem::exists(path, ec)) {
     throw InputError(
@@ -28,7 +29,7 @@ std::unique_ptr<Storage> open_sqlite(const std::string& path, bool create_if_mis
 
 }  // namespace
 
-std::unique_ptr<Storage> open_storage(const std::string& url, bool create_if_missing) {
+std::unique_ptr<tune::Storage> open_storage(const std::string& url, bool create_if_missing) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     // sqlite:///abs/path and sqlite://rel are accepted as the URL spellings of a path.

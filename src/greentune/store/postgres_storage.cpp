@@ -10,11 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "greentune/common/error.hpp"
-#include "greentune/store/params_codec.hpp"
+#include "greentune/store/legacy_trial.hpp"
 #include "greentune/store/schema.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
+#include "greentune/store/trial_row.hpp"
 
 namespace greentune::store {
 
@@ -63,32 +64,12 @@ CREATE TABLE IF NOT EXISTS trials (
   number       INTEGER NOT NULL,
   state        TEXT NOT NULL
                CHECK (state IN ('running', 'complete', 'failed', 'diverged', 'pruned')),
-  value        DOUBLE PRECISION,
-  values_json  TEXT NOT NULL DEFAULT '[]',
-  params_json  TEXT NOT NULL,
-  seconds      DOUBLE PRECISION NOT NULL DEFAULT 0,
-  joules       DOUBLE PRECISION NOT NULL DEFAULT 0,
   host         TEXT NOT NULL DEFAULT '',
-  attrs_json   TEXT NOT NULL DEFAULT '{}',
   started_at   DOUBLE PRECISION NOT NULL,
   finished_at  DOUBLE PRECISION NOT NULL DEFAULT 0,
   heartbeat_at DOUBLE PRECISION NOT NULL,
+  record_json  TEXT NOT NULL DEFAULT '{}',
   UNIQUE (study_id, number)
-);
-CREATE TABLE IF NOT EXISTS trial_energy (
-  id       BIGSERIAL PRIMARY KEY,
-  trial_id BIGINT NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
-  domain   TEXT NOT NULL,
-  source   TEXT NOT NULL,
-  kind     TEXT NOT NULL,
-  joules   DOUBLE PRECISION NOT NULL
-);
-CREATE INDEX IF NOT EXISTS trial_energy_by_trial ON trial_energy (trial_id);
-CREATE TABLE IF NOT EXISTS trial_intermediate (
-  trial_id BIGINT NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
-  step     INTEGER NOT NULL,
-  value    DOUBLE PRECISION,
-  PRIMARY KEY (trial_id, step)
 );
 )sql";
 
@@ -101,10 +82,6 @@ std::optional<std::string> num(double value) {
   return fmt::format("{:.17g}", value);
 }
 
-std::optional<std::string> num(const std::optional<double>& value) {
-  return value ? num(*value) : std::nullopt;
-}
-
 std::string num(int64_t value) {
   return std::to_string(value);
 }
@@ -112,6 +89,10 @@ std::string num(int64_t value) {
 constexpr const char* kStudyColumns =
     "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name "
     "FROM studies ";
+
+constexpr const char* kTrialColumns =
+    "SELECT id, number, state, host, started_at, finished_at, heartbeat_at, record_json "
+    "FROM trials ";
 
 }  // namespace
 
@@ -188,10 +169,14 @@ void PostgresStorage::check_or_create_schema() {
                       where_, sqlite::kSchemaVersion));
     }
     int64_t found = version.int64(0, 0);
+    if (found == 1) {
+      upgrade_from_version1();
+      found = sqlite::kSchemaVersion;
+    }
     if (found != sqlite::kSchemaVersion) {
       throw InputError(fmt::format(
-          "study store {} has schema version {}, but this greentune ({}) reads schema version {}; "
-          "open it with the greentune that wrote it, or use another database",
+          "study store {} has schema version {}, but this greentune ({}) reads schema versions 1 "
+          "to {}; open it with the greentune that wrote it, or use another database",
           where_, found, GREENTUNE_VERSION, sqlite::kSchemaVersion));
     }
     transaction.commit();
@@ -215,8 +200,61 @@ void PostgresStorage::check_or_create_schema() {
   transaction.commit();
 }
 
-StudyInfo PostgresStorage::read_study(const Result& r, int row) {
-  StudyInfo info;
+// Version 1 -> 2, inside the caller's transaction under the schema lock: every trial's columns,
+// energy and intermediate rows and attrs blob become its typed record, numbers become 1-based,
+// and the old columns and tables go.
+void PostgresStorage::upgrade_from_version1() {
+  std::vector<LegacyTrialRow> rows;
+  std::map<int64_t, size_t> index;
+  auto t = exec(
+      "SELECT id, number, state, value, values_json, params_json, seconds, joules, host, "
+      "attrs_json, started_at, finished_at, heartbeat_at FROM trials ORDER BY id");
+  for (int i = 0; i < t.rows(); ++i) {
+    LegacyTrialRow row;
+    row.id = t.int64(i, 0);
+    row.number = t.int64(i, 1);
+    row.state = t.text(i, 2);
+    row.value = t.optional_real(i, 3);
+    row.values_json = t.text(i, 4);
+    row.params_json = t.text(i, 5);
+    row.seconds = t.real(i, 6);
+    row.joules = t.real(i, 7);
+    row.host = t.text(i, 8);
+    row.attrs_json = t.text(i, 9);
+    row.started_at = t.real(i, 10);
+    row.finished_at = t.real(i, 11);
+    row.heartbeat_at = t.real(i, 12);
+    index[row.id] = rows.size();
+    rows.push_back(std::move(row));
+  }
+  auto e = exec("SELECT trial_id, domain, source, kind, joules FROM trial_energy ORDER BY id");
+  for (int i = 0; i < e.rows(); ++i)
+    if (auto it = index.find(e.int64(i, 0)); it != index.end())
+      rows[it->second].energy.push_back({e.text(i, 1), e.text(i, 3), e.text(i, 2), e.real(i, 4)});
+  auto m = exec("SELECT trial_id, step, value FROM trial_intermediate ORDER BY trial_id, step");
+  for (int i = 0; i < m.rows(); ++i)
+    if (auto it = index.find(m.int64(i, 0)); it != index.end())
+      rows[it->second].intermediate.emplace_back(static_cast<int>(m.int64(i, 1)),
+                                                 m.optional_real(i, 2));
+  exec("ALTER TABLE trials ADD COLUMN record_json TEXT NOT NULL DEFAULT '{}'");
+  for (const auto& row : rows) {
+    tune::Trial trial =
+        trial_from_legacy(row, fmt::format("study store {}, trial id {}", where_, row.id));
+    exec("UPDATE trials SET record_json = $1 WHERE id = $2", {record_text(trial), num(row.id)});
+  }
+  // Through negative numbers, so no two rows of a study share a number on the way (UNIQUE).
+  exec("UPDATE trials SET number = -number - 1");
+  exec("UPDATE trials SET number = -number");
+  for (const char* sql :
+       {"DROP TABLE trial_energy", "DROP TABLE trial_intermediate",
+        "ALTER TABLE trials DROP COLUMN value, DROP COLUMN values_json, DROP COLUMN params_json, "
+        "DROP COLUMN seconds, DROP COLUMN joules, DROP COLUMN attrs_json",
+        "UPDATE schema_version SET version = 2"})
+    exec(sql);
+}
+
+tune::StudyInfo PostgresStorage::read_study(const Result& r, int row) {
+  tune::StudyInfo info;
   info.id = r.int64(row, 0);
   info.name = r.text(row, 1);
   info.direction =
@@ -229,14 +267,14 @@ StudyInfo PostgresStorage::read_study(const Result& r, int row) {
   return info;
 }
 
-std::optional<StudyInfo> PostgresStorage::load_study(const std::string& name) {
+std::optional<tune::StudyInfo> PostgresStorage::load_study(const std::string& name) {
   std::string sql = std::string(kStudyColumns) + "WHERE name = $1";
   auto r = exec(sql.c_str(), {name});
   if (r.rows() == 0) return std::nullopt;
   return read_study(r, 0);
 }
 
-StudyInfo PostgresStorage::create_or_open_study(const StudyInfo& wanted) {
+tune::StudyInfo PostgresStorage::create_or_open_study(const tune::StudyInfo& wanted) {
   if (wanted.name.empty()) throw InputError("study name is empty; expected a name");
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
@@ -251,73 +289,68 @@ StudyInfo PostgresStorage::create_or_open_study(const StudyInfo& wanted) {
       "group_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
       {wanted.name, std::string(direction_text(wanted.direction)), wanted.strategy,
        wanted.objective, wanted.space_json, wanted.config_json, wanted.group, num(unix_now())});
-  StudyInfo created = wanted;
+  tune::StudyInfo created = wanted;
   created.id = r.int64(0, 0);
   transaction.commit();
   return created;
 }
 
-std::optional<StudyInfo> PostgresStorage::find_study(const std::string& name) {
+std::optional<tune::StudyInfo> PostgresStorage::find_study(const std::string& name) {
   std::lock_guard lock(mutex_);
   return load_study(name);
 }
 
-std::vector<StudyInfo> PostgresStorage::studies() {
+std::vector<tune::StudyInfo> PostgresStorage::studies() {
   std::lock_guard lock(mutex_);
-  std::vector<StudyInfo> all;
+  std::vector<tune::StudyInfo> all;
   auto r = exec((std::string(kStudyColumns) + "ORDER BY id").c_str());
   for (int i = 0; i < r.rows(); ++i) all.push_back(read_study(r, i));
   return all;
 }
 
+tune::Trial PostgresStorage::read_trial(const Result& r, int row, const std::string& where) {
+  TrialRow t;
+  t.id = r.int64(row, 0);
+  t.number = r.int64(row, 1);
+  t.state = r.text(row, 2);
+  t.host = r.text(row, 3);
+  t.started_at = r.real(row, 4);
+  t.finished_at = r.real(row, 5);
+  t.heartbeat_at = r.real(row, 6);
+  t.record_json = r.text(row, 7);
+  return trial_from_row(t, fmt::format("study store {}, trial id {}", where, t.id));
+}
+
 std::vector<tune::Trial> PostgresStorage::load_trials(int64_t study_id) {
   std::vector<tune::Trial> trials;
-  std::map<int64_t, size_t> index;
-  auto r = exec(
-      "SELECT id, number, state, value, values_json, params_json, seconds, joules, host, "
-      "attrs_json, started_at, finished_at, heartbeat_at FROM trials WHERE study_id = $1 "
-      "ORDER BY number",
-      {num(study_id)});
-  for (int i = 0; i < r.rows(); ++i) {
-    tune::Trial t;
-    t.id = r.int64(i, 0);
-    t.number = static_cast<int>(r.int64(i, 1));
-    std::string where = fmt::format("study store {}, trial id {}", where_, t.id);
-    t.state = tune::trial_state_from_string(r.text(i, 2));
-    t.value = r.optional_real(i, 3);
-    t.values = decode_values(r.text(i, 4), where);
-    t.params = decode_params(r.text(i, 5), where);
-    t.seconds = r.real(i, 6);
-    t.joules = r.real(i, 7);
-    t.host = r.text(i, 8);
-    t.attrs_json = r.text(i, 9);
-    t.started_at = r.real(i, 10);
-    t.finished_at = r.real(i, 11);
-    t.heartbeat_at = r.real(i, 12);
-    index[t.id] = trials.size();
-    trials.push_back(std::move(t));
-  }
-  if (trials.empty()) return trials;
-  auto e = exec(
-      "SELECT e.trial_id, e.domain, e.source, e.kind, e.joules FROM trial_energy e JOIN trials t "
-      "ON t.id = e.trial_id WHERE t.study_id = $1 ORDER BY e.id",
-      {num(study_id)});
-  for (int i = 0; i < e.rows(); ++i) {
-    auto it = index.find(e.int64(i, 0));
-    if (it == index.end()) continue;
-    trials[it->second].energy.push_back({e.text(i, 1), e.text(i, 2), e.text(i, 3), e.real(i, 4)});
-  }
-  auto m = exec(
-      "SELECT i.trial_id, i.step, i.value FROM trial_intermediate i JOIN trials t "
-      "ON t.id = i.trial_id WHERE t.study_id = $1 ORDER BY i.trial_id, i.step",
-      {num(study_id)});
-  for (int i = 0; i < m.rows(); ++i) {
-    auto it = index.find(m.int64(i, 0));
-    if (it == index.end()) continue;
-    double value = m.optional_real(i, 2).value_or(std::numeric_limits<double>::quiet_NaN());
-    trials[it->second].intermediate.push_back({static_cast<int>(m.int64(i, 1)), value});
-  }
+  auto r = exec((std::string(kTrialColumns) + "WHERE study_id = $1 ORDER BY number").c_str(),
+                {num(study_id)});
+  for (int i = 0; i < r.rows(); ++i) trials.push_back(read_trial(r, i, where_));
   return trials;
+}
+
+tune::Trial PostgresStorage::load_running_trial(int64_t trial_id, const char* doing) {
+  auto r = exec((std::string(kTrialColumns) + "WHERE id = $1 FOR UPDATE").c_str(), {num(trial_id)});
+  if (r.rows() == 0) {
+    throw StoreError(
+        fmt::format("study store {}: no trial with id {} ({})", where_, trial_id, doing));
+  }
+  tune::Trial trial = read_trial(r, 0, where_);
+  if (trial.state != tune::TrialState::running) {
+    // E.g. another worker failed it as stale: its result must not be counted a second time.
+    throw tune::TrialNotRunningError(
+        fmt::format("study store {}: trial {} (id {}) is {}, not running; {} was not stored",
+                    where_, trial.number, trial_id, tune::to_string(trial.state), doing));
+  }
+  return trial;
+}
+
+void PostgresStorage::write_record(const tune::Trial& trial) {
+  exec(
+      "UPDATE trials SET state = $1, finished_at = $2, heartbeat_at = $3, record_json = $4 "
+      "WHERE id = $5",
+      {std::string(tune::to_string(trial.state)), num(trial.finished_at).value_or("0"),
+       num(trial.heartbeat_at).value_or("0"), record_text(trial), num(trial.id)});
 }
 
 std::vector<tune::Trial> PostgresStorage::trials(int64_t study_id) {
@@ -325,9 +358,9 @@ std::vector<tune::Trial> PostgresStorage::trials(int64_t study_id) {
   return load_trials(study_id);
 }
 
-std::optional<tune::Trial> PostgresStorage::claim_trial(
-    int64_t study_id, const std::string& host,
-    const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose) {
+std::optional<tune::Trial> PostgresStorage::claim_trial(int64_t study_id,
+                                                        const tune::TrialOwner& owner,
+                                                        const tune::ProposeFn& propose) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
   // The study's row lock serialises claims of one study across every connection.
@@ -339,17 +372,20 @@ std::optional<tune::Trial> PostgresStorage::claim_trial(
   std::optional<tune::Params> params = propose(history);
   if (!params) return std::nullopt;
   tune::Trial trial;
+  trial.number = 1;
   for (const auto& t : history) trial.number = std::max(trial.number, t.number + 1);
   trial.state = tune::TrialState::running;
   trial.params = std::move(*params);
-  trial.host = host;
+  trial.host = owner.host;
+  trial.pid = owner.pid;
+  trial.pid_namespace = owner.pid_namespace;
   trial.started_at = unix_now();
   trial.heartbeat_at = trial.started_at;
   auto r = exec(
-      "INSERT INTO trials (study_id, number, state, params_json, host, started_at, heartbeat_at) "
+      "INSERT INTO trials (study_id, number, state, host, started_at, heartbeat_at, record_json) "
       "VALUES ($1, $2, 'running', $3, $4, $5, $6) RETURNING id",
-      {num(study_id), num(int64_t{trial.number}), encode_params(trial.params), host,
-       num(trial.started_at), num(trial.heartbeat_at)});
+      {num(study_id), num(int64_t{trial.number}), owner.host, num(trial.started_at),
+       num(trial.heartbeat_at), record_text(trial)});
   trial.id = r.int64(0, 0);
   transaction.commit();
   return trial;
@@ -361,25 +397,13 @@ void PostgresStorage::heartbeat(int64_t trial_id) {
        {num(unix_now()), num(trial_id)});
 }
 
-void PostgresStorage::set_running_attrs(int64_t trial_id, const std::string& attrs_json) {
-  std::lock_guard lock(mutex_);
-  exec("UPDATE trials SET attrs_json = $1 WHERE id = $2 AND state = 'running'",
-       {attrs_json, num(trial_id)});
-}
-
-void PostgresStorage::report_intermediate(int64_t trial_id, int step, double value) {
+void PostgresStorage::report_intermediate(int64_t trial_id,
+                                          const tune::IntermediateReport& report) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
-  auto state = exec("SELECT state FROM trials WHERE id = $1 FOR UPDATE", {num(trial_id)});
-  if (state.rows() == 0 || state.text(0, 0) != "running") {
-    throw StoreError(fmt::format(
-        "study store {}: trial id {} is not running; intermediate values go to running trials",
-        where_, trial_id));
-  }
-  exec(
-      "INSERT INTO trial_intermediate (trial_id, step, value) VALUES ($1, $2, $3) "
-      "ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value",
-      {num(trial_id), num(int64_t{step}), num(value)});
+  tune::Trial trial = load_running_trial(trial_id, "the intermediate report");
+  add_report(trial, report);
+  write_record(trial);
   transaction.commit();
 }
 
@@ -392,39 +416,8 @@ void PostgresStorage::finish_trial(int64_t trial_id, const tune::Trial& result) 
   }
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
-  auto state = exec("SELECT state, number FROM trials WHERE id = $1 FOR UPDATE", {num(trial_id)});
-  if (state.rows() == 0) {
-    throw StoreError(fmt::format("study store {}: no trial with id {}", where_, trial_id));
-  }
-  if (state.text(0, 0) != "running") {
-    throw TrialNotRunningError(fmt::format(
-        "study store {}: trial {} (id {}) is {}, not running; its result was not stored", where_,
-        state.text(0, 1), trial_id, state.text(0, 0)));
-  }
-  double joules = result.joules;
-  if (joules == 0) {
-    for (const auto& e : result.energy) joules += e.joules;
-  }
-  exec(
-      "UPDATE trials SET state = $1, value = $2, values_json = $3, seconds = $4, joules = $5, "
-      "attrs_json = $6, finished_at = $7, heartbeat_at = $7 WHERE id = $8",
-      {std::string(tune::to_string(result.state)), num(result.value), encode_values(result.values),
-       num(result.seconds).value_or("0"), num(joules).value_or("0"),
-       result.attrs_json.empty() ? std::string("{}") : result.attrs_json,
-       num(result.finished_at > 0 ? result.finished_at : unix_now()), num(trial_id)});
-  exec("DELETE FROM trial_energy WHERE trial_id = $1", {num(trial_id)});
-  for (const auto& e : result.energy) {
-    exec(
-        "INSERT INTO trial_energy (trial_id, domain, source, kind, joules) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        {num(trial_id), e.domain, e.source, e.kind, num(e.joules).value_or("0")});
-  }
-  for (const auto& i : result.intermediate) {
-    exec(
-        "INSERT INTO trial_intermediate (trial_id, step, value) VALUES ($1, $2, $3) "
-        "ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value",
-        {num(trial_id), num(int64_t{i.step}), num(i.value)});
-  }
+  tune::Trial stored = load_running_trial(trial_id, "its result");
+  write_record(finished_record(std::move(stored), result, unix_now()));
   transaction.commit();
 }
 
@@ -433,14 +426,9 @@ std::vector<tune::Trial> PostgresStorage::fail_stale_trials(int64_t study_id,
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
   exec("SELECT id FROM studies WHERE id = $1 FOR UPDATE", {num(study_id)});
-  double now = unix_now();
-  std::vector<tune::Trial> stale = take_stale_trials(load_trials(study_id), now, stale_seconds);
-  for (const auto& trial : stale) {
-    exec(
-        "UPDATE trials SET state = 'failed', attrs_json = $1, finished_at = $2 "
-        "WHERE id = $3 AND state = 'running'",
-        {trial.attrs_json, num(now), num(trial.id)});
-  }
+  std::vector<tune::Trial> stale =
+      take_stale_trials(load_trials(study_id), unix_now(), stale_seconds);
+  for (const auto& trial : stale) write_record(trial);
   transaction.commit();
   return stale;
 }

@@ -8,30 +8,28 @@
 #include <string>
 #include <vector>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 struct pg_conn;
 
 namespace greentune::store {
 
-class PostgresStorage final : public Storage {
+class PostgresStorage final : public tune::Storage {
  public:
   // `url`: postgresql://user@host:port/dbname?... (libpq's connection URI). Creates the tables in
-  // an empty database; refuses one of another schema version (InputError naming both versions).
+  // an empty database, upgrades those of an older schema version in place (one transaction) and
+  // refuses a newer one (InputError naming both versions).
   explicit PostgresStorage(const std::string& url);
   ~PostgresStorage() override;
 
-  StudyInfo create_or_open_study(const StudyInfo& wanted) override;
-  std::optional<StudyInfo> find_study(const std::string& name) override;
-  std::vector<StudyInfo> studies() override;
+  tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override;
+  std::optional<tune::StudyInfo> find_study(const std::string& name) override;
+  std::vector<tune::StudyInfo> studies() override;
   std::vector<tune::Trial> trials(int64_t study_id) override;
-  std::optional<tune::Trial> claim_trial(
-      int64_t study_id, const std::string& host,
-      const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose)
-      override;
+  std::optional<tune::Trial> claim_trial(int64_t study_id, const tune::TrialOwner& owner,
+                                         const tune::ProposeFn& propose) override;
   void heartbeat(int64_t trial_id) override;
-  void set_running_attrs(int64_t trial_id, const std::string& attrs_json) override;
-  void report_intermediate(int64_t trial_id, int step, double value) override;
+  void report_intermediate(int64_t trial_id, const tune::IntermediateReport& report) override;
   void finish_trial(int64_t trial_id, const tune::Trial& result) override;
   std::vector<tune::Trial> fail_stale_trials(int64_t study_id, double stale_seconds) override;
 
@@ -41,9 +39,15 @@ class PostgresStorage final : public Storage {
   using Param = std::optional<std::string>;  // nullopt: SQL NULL
   Result exec(const char* sql, const std::vector<Param>& params = {});
   void check_or_create_schema();
+  void upgrade_from_version1();
   std::vector<tune::Trial> load_trials(int64_t study_id);
-  std::optional<StudyInfo> load_study(const std::string& name);
-  static StudyInfo read_study(const Result& r, int row);
+  // The running trial `trial_id`, its row locked (StoreError when there is none,
+  // TrialNotRunningError when it is no longer running).
+  tune::Trial load_running_trial(int64_t trial_id, const char* doing);
+  void write_record(const tune::Trial& trial);
+  std::optional<tune::StudyInfo> load_study(const std::string& name);
+  static tune::StudyInfo read_study(const Result& r, int row);
+  static tune::Trial read_trial(const Result& r, int row, const std::string& where);
 
   std::string where_;  // "PostgreSQL database NAME on HOST" for messages (never the password)
   std::mutex mutex_;

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <vector>
+
 #include "greentune/common/error.hpp"
+#include "greentune/store/legacy_trial.hpp"
+#include "greentune/store/trial_row.hpp"
 
 namespace greentune::store::sqlite {
 namespace {
@@ -29,31 +34,12 @@ CREATE TABLE IF NOT EXISTS trials (
   number       INTEGER NOT NULL,
   state        TEXT NOT NULL
                CHECK (state IN ('running', 'complete', 'failed', 'diverged', 'pruned')),
-  value        REAL,
-  values_json  TEXT NOT NULL DEFAULT '[]',
-  params_json  TEXT NOT NULL,
-  seconds      REAL NOT NULL DEFAULT 0,
-  joules       REAL NOT NULL DEFAULT 0,
   host         TEXT NOT NULL DEFAULT '',
-  attrs_json   TEXT NOT NULL DEFAULT '{}',
   started_at   REAL NOT NULL,
   finished_at  REAL NOT NULL DEFAULT 0,
   heartbeat_at REAL NOT NULL,
+  record_json  TEXT NOT NULL DEFAULT '{}',
   UNIQUE (study_id, number)
-);
-CREATE TABLE IF NOT EXISTS trial_energy (
-  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
-  domain   TEXT NOT NULL,
-  source   TEXT NOT NULL,
-  kind     TEXT NOT NULL,
-  joules   REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS trial_energy_by_trial ON trial_energy (trial_id);
-CREATE TABLE IF NOT EXISTS trial_intermediate (
-  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
-  step     INTEGER NOT NULL,
-  value    REAL,
-  PRIMARY KEY (trial_id, step)
 );
 )sql";
 
@@ -83,6 +69,87 @@ void check_integrity(Db& db) {
   }
 }
 
+int64_t stored_version(Db& db) {
+  Statement version(db, "SELECT version FROM schema_version");
+  if (!version.step()) {
+    throw InputError(
+        fmt::format("study store {} has an empty schema_version table; expected version {}",
+                    db.path(), kSchemaVersion));
+  }
+  return version.int64(0);
+}
+
+std::vector<LegacyTrialRow> read_version1_trials(Db& db) {
+  std::vector<LegacyTrialRow> rows;
+  std::map<int64_t, size_t> index;
+  Statement trials(db,
+                   "SELECT id, number, state, value, values_json, params_json, seconds, joules, "
+                   "host, attrs_json, started_at, finished_at, heartbeat_at FROM trials "
+                   "ORDER BY id");
+  while (trials.step()) {
+    LegacyTrialRow row;
+    row.id = trials.int64(0);
+    row.number = trials.int64(1);
+    row.state = trials.text(2);
+    row.value = trials.optional_real(3);
+    row.values_json = trials.text(4);
+    row.params_json = trials.text(5);
+    row.seconds = trials.real(6);
+    row.joules = trials.real(7);
+    row.host = trials.text(8);
+    row.attrs_json = trials.text(9);
+    row.started_at = trials.real(10);
+    row.finished_at = trials.real(11);
+    row.heartbeat_at = trials.real(12);
+    index[row.id] = rows.size();
+    rows.push_back(std::move(row));
+  }
+  Statement energy(
+      db, "SELECT trial_id, domain, source, kind, joules FROM trial_energy ORDER BY rowid");
+  while (energy.step())
+    if (auto it = index.find(energy.int64(0)); it != index.end())
+      rows[it->second].energy.push_back(
+          {energy.text(1), energy.text(3), energy.text(2), energy.real(4)});
+  Statement reports(db,
+                    "SELECT trial_id, step, value FROM trial_intermediate ORDER BY trial_id, step");
+  while (reports.step())
+    if (auto it = index.find(reports.int64(0)); it != index.end())
+      rows[it->second].intermediate.emplace_back(static_cast<int>(reports.int64(1)),
+                                                 reports.optional_real(2));
+  return rows;
+}
+
+// Version 1 -> 2: every trial's columns, energy and intermediate rows and attrs blob become its
+// typed record, numbers become 1-based, and the old columns and tables go. One transaction: a
+// failure leaves the store as it was.
+void upgrade_from_version1(Db& db) {
+  Transaction transaction(db);
+  if (stored_version(db) != 1) return;  // another process upgraded it while we waited
+  auto rows = read_version1_trials(db);
+  db.exec("ALTER TABLE trials ADD COLUMN record_json TEXT NOT NULL DEFAULT '{}'");
+  for (const auto& row : rows) {
+    tune::Trial trial =
+        trial_from_legacy(row, fmt::format("study store {}, trial id {}", db.path(), row.id));
+    Statement update(db, "UPDATE trials SET record_json = ?1 WHERE id = ?2");
+    update.bind(1, record_text(trial)).bind(2, row.id).run();
+  }
+  // Through negative numbers, so no two rows of a study share a number on the way (UNIQUE).
+  db.exec("UPDATE trials SET number = -number - 1");
+  db.exec("UPDATE trials SET number = -number");
+  db.exec(
+      "DROP INDEX IF EXISTS trial_energy_by_trial;"
+      "DROP TABLE trial_energy;"
+      "DROP TABLE trial_intermediate;"
+      "ALTER TABLE trials DROP COLUMN value;"
+      "ALTER TABLE trials DROP COLUMN values_json;"
+      "ALTER TABLE trials DROP COLUMN params_json;"
+      "ALTER TABLE trials DROP COLUMN seconds;"
+      "ALTER TABLE trials DROP COLUMN joules;"
+      "ALTER TABLE trials DROP COLUMN attrs_json;"
+      "UPDATE schema_version SET version = 2");
+  transaction.commit();
+}
+
 }  // namespace
 
 void check_or_create_schema(Db& db) {
@@ -103,18 +170,15 @@ void check_or_create_schema(Db& db) {
           "table); expected a store written by greentune, or a new file",
           db.path()));
     }
-    Statement version(db, "SELECT version FROM schema_version");
-    if (!version.step()) {
-      throw InputError(
-          fmt::format("study store {} has an empty schema_version table; expected "
-                      "version {}",
-                      db.path(), kSchemaVersion));
+    int64_t found = stored_version(db);
+    if (found == 1) {
+      upgrade_from_version1(db);
+      found = stored_version(db);
     }
-    int64_t found = version.int64(0);
     if (found != kSchemaVersion) {
       throw InputError(fmt::format(
-          "study store {} has schema version {}, but this greentune ({}) reads schema version {}; "
-          "open it with the greentune that wrote it, or use another store",
+          "study store {} has schema version {}, but this greentune ({}) reads schema versions 1 "
+          "to {}; open it with the greentune that wrote it, or use another store",
           db.path(), found, GREENTUNE_VERSION, kSchemaVersion));
     }
     return;

@@ -10,10 +10,10 @@
 #include <map>
 
 #include "greentune/common/error.hpp"
-#include "greentune/store/params_codec.hpp"
 #include "greentune/store/schema.hpp"
 #include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
+#include "greentune/store/trial_row.hpp"
 
 namespace greentune::store {
 
@@ -45,30 +45,24 @@ void check_header(const std::string& path) {
 }
 
 const char* kTrialColumns =
-    "SELECT id, number, state, value, values_json, params_json, seconds, joules, host, "
-    "attrs_json, started_at, finished_at, heartbeat_at FROM trials ";
+    "SELECT id, number, state, host, started_at, finished_at, heartbeat_at, record_json "
+    "FROM trials ";
 
 tune::Trial read_trial(const Statement& row, const std::string& path) {
-  tune::Trial trial;
-  trial.id = row.int64(0);
-  trial.number = static_cast<int>(row.int64(1));
-  std::string where = fmt::format("study store {}, trial id {}", path, trial.id);
-  trial.state = tune::trial_state_from_string(row.text(2));
-  trial.value = row.optional_real(3);
-  trial.values = decode_values(row.text(4), where);
-  trial.params = decode_params(row.text(5), where);
-  trial.seconds = row.real(6);
-  trial.joules = row.real(7);
-  trial.host = row.text(8);
-  trial.attrs_json = row.text(9);
-  trial.started_at = row.real(10);
-  trial.finished_at = row.real(11);
-  trial.heartbeat_at = row.real(12);
-  return trial;
+  TrialRow r;
+  r.id = row.int64(0);
+  r.number = row.int64(1);
+  r.state = row.text(2);
+  r.host = row.text(3);
+  r.started_at = row.real(4);
+  r.finished_at = row.real(5);
+  r.heartbeat_at = row.real(6);
+  r.record_json = row.text(7);
+  return trial_from_row(r, fmt::format("study store {}, trial id {}", path, r.id));
 }
 
-StudyInfo read_study(const Statement& row) {
-  StudyInfo info;
+tune::StudyInfo read_study(const Statement& row) {
+  tune::StudyInfo info;
   info.id = row.int64(0);
   info.name = row.text(1);
   info.direction =
@@ -111,7 +105,7 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) : p
   db_->exec("PRAGMA synchronous = NORMAL");
 }
 
-std::optional<StudyInfo> SqliteStorage::load_study(const std::string& name) {
+std::optional<tune::StudyInfo> SqliteStorage::load_study(const std::string& name) {
   std::string sql = std::string(kStudyColumns) + "WHERE name = ?1";
   Statement query(*db_, sql.c_str());
   query.bind(1, name);
@@ -119,7 +113,7 @@ std::optional<StudyInfo> SqliteStorage::load_study(const std::string& name) {
   return read_study(query);
 }
 
-StudyInfo SqliteStorage::create_or_open_study(const StudyInfo& wanted) {
+tune::StudyInfo SqliteStorage::create_or_open_study(const tune::StudyInfo& wanted) {
   if (wanted.name.empty()) throw InputError("study name is empty; expected a name");
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
@@ -139,22 +133,22 @@ StudyInfo SqliteStorage::create_or_open_study(const StudyInfo& wanted) {
       .bind(7, wanted.group)
       .bind(8, unix_now())
       .run();
-  StudyInfo created = wanted;
+  tune::StudyInfo created = wanted;
   created.id = db_->last_insert_id();
   transaction.commit();
   return created;
 }
 
-std::optional<StudyInfo> SqliteStorage::find_study(const std::string& name) {
+std::optional<tune::StudyInfo> SqliteStorage::find_study(const std::string& name) {
   std::lock_guard lock(mutex_);
   return load_study(name);
 }
 
-std::vector<StudyInfo> SqliteStorage::studies() {
+std::vector<tune::StudyInfo> SqliteStorage::studies() {
   std::lock_guard lock(mutex_);
   std::string sql = std::string(kStudyColumns) + "ORDER BY id";
   Statement query(*db_, sql.c_str());
-  std::vector<StudyInfo> all;
+  std::vector<tune::StudyInfo> all;
   while (query.step()) all.push_back(read_study(query));
   return all;
 }
@@ -162,48 +156,43 @@ std::vector<StudyInfo> SqliteStorage::studies() {
 std::vector<tune::Trial> SqliteStorage::load_trials(int64_t study_id,
                                                     std::optional<int64_t> only_trial) {
   std::vector<tune::Trial> trials;
-  std::map<int64_t, size_t> index;
-  {
-    std::string sql = std::string(kTrialColumns) +
-                      "WHERE study_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY number";
-    Statement query(*db_, sql.c_str());
-    query.bind(1, study_id);
-    only_trial ? query.bind(2, *only_trial) : query.bind_null(2);
-    while (query.step()) {
-      trials.push_back(read_trial(query, path_));
-      index[trials.back().id] = trials.size() - 1;
-    }
-  }
-  if (trials.empty()) return trials;
-  {
-    Statement query(*db_,
-                    "SELECT e.trial_id, e.domain, e.source, e.kind, e.joules FROM trial_energy e "
-                    "JOIN trials t ON t.id = e.trial_id WHERE t.study_id = ?1 "
-                    "AND (?2 IS NULL OR t.id = ?2) ORDER BY e.rowid");
-    query.bind(1, study_id);
-    only_trial ? query.bind(2, *only_trial) : query.bind_null(2);
-    while (query.step()) {
-      auto it = index.find(query.int64(0));
-      if (it == index.end()) continue;
-      trials[it->second].energy.push_back(
-          {query.text(1), query.text(2), query.text(3), query.real(4)});
-    }
-  }
-  {
-    Statement query(*db_,
-                    "SELECT i.trial_id, i.step, i.value FROM trial_intermediate i "
-                    "JOIN trials t ON t.id = i.trial_id WHERE t.study_id = ?1 "
-                    "AND (?2 IS NULL OR t.id = ?2) ORDER BY i.trial_id, i.step");
-    query.bind(1, study_id);
-    only_trial ? query.bind(2, *only_trial) : query.bind_null(2);
-    while (query.step()) {
-      auto it = index.find(query.int64(0));
-      if (it == index.end()) continue;
-      double value = query.optional_real(2).value_or(std::numeric_limits<double>::quiet_NaN());
-      trials[it->second].intermediate.push_back({static_cast<int>(query.int64(1)), value});
-    }
-  }
+  std::string sql = std::string(kTrialColumns) +
+                    "WHERE study_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY number";
+  Statement query(*db_, sql.c_str());
+  query.bind(1, study_id);
+  only_trial ? query.bind(2, *only_trial) : query.bind_null(2);
+  while (query.step()) trials.push_back(read_trial(query, path_));
   return trials;
+}
+
+tune::Trial SqliteStorage::load_running_trial(int64_t trial_id, const char* doing) {
+  std::string sql = std::string(kTrialColumns) + "WHERE id = ?1";
+  Statement query(*db_, sql.c_str());
+  query.bind(1, trial_id);
+  if (!query.step()) {
+    throw StoreError(
+        fmt::format("study store {}: no trial with id {} ({})", path_, trial_id, doing));
+  }
+  tune::Trial trial = read_trial(query, path_);
+  if (trial.state != tune::TrialState::running) {
+    // E.g. another worker failed it as stale: its result must not be counted a second time.
+    throw tune::TrialNotRunningError(
+        fmt::format("study store {}: trial {} (id {}) is {}, not running; {} was not stored", path_,
+                    trial.number, trial_id, tune::to_string(trial.state), doing));
+  }
+  return trial;
+}
+
+void SqliteStorage::write_record(const tune::Trial& trial) {
+  Statement update(*db_,
+                   "UPDATE trials SET state = ?1, finished_at = ?2, heartbeat_at = ?3, "
+                   "record_json = ?4 WHERE id = ?5");
+  update.bind(1, std::string(tune::to_string(trial.state)))
+      .bind(2, trial.finished_at)
+      .bind(3, trial.heartbeat_at)
+      .bind(4, record_text(trial))
+      .bind(5, trial.id)
+      .run();
 }
 
 std::vector<tune::Trial> SqliteStorage::trials(int64_t study_id) {
@@ -211,9 +200,9 @@ std::vector<tune::Trial> SqliteStorage::trials(int64_t study_id) {
   return load_trials(study_id);
 }
 
-std::optional<tune::Trial> SqliteStorage::claim_trial(
-    int64_t study_id, const std::string& host,
-    const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose) {
+std::optional<tune::Trial> SqliteStorage::claim_trial(int64_t study_id,
+                                                      const tune::TrialOwner& owner,
+                                                      const tune::ProposeFn& propose) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   {
@@ -228,22 +217,24 @@ std::optional<tune::Trial> SqliteStorage::claim_trial(
   if (!params) return std::nullopt;  // the guard rolls back: nothing was written
 
   tune::Trial trial;
-  trial.number = 0;
+  trial.number = 1;
   for (const auto& t : history) trial.number = std::max(trial.number, t.number + 1);
   trial.state = tune::TrialState::running;
   trial.params = std::move(*params);
-  trial.host = host;
+  trial.host = owner.host;
+  trial.pid = owner.pid;
+  trial.pid_namespace = owner.pid_namespace;
   trial.started_at = unix_now();
   trial.heartbeat_at = trial.started_at;
   Statement insert(*db_,
-                   "INSERT INTO trials (study_id, number, state, params_json, host, started_at, "
-                   "heartbeat_at) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)");
+                   "INSERT INTO trials (study_id, number, state, host, started_at, heartbeat_at, "
+                   "record_json) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)");
   insert.bind(1, study_id)
       .bind(2, static_cast<int64_t>(trial.number))
-      .bind(3, encode_params(trial.params))
-      .bind(4, host)
-      .bind(5, trial.started_at)
-      .bind(6, trial.heartbeat_at)
+      .bind(3, owner.host)
+      .bind(4, trial.started_at)
+      .bind(5, trial.heartbeat_at)
+      .bind(6, record_text(trial))
       .run();
   trial.id = db_->last_insert_id();
   transaction.commit();
@@ -256,28 +247,12 @@ void SqliteStorage::heartbeat(int64_t trial_id) {
   update.bind(1, unix_now()).bind(2, trial_id).run();
 }
 
-void SqliteStorage::set_running_attrs(int64_t trial_id, const std::string& attrs_json) {
-  std::lock_guard lock(mutex_);
-  Statement update(*db_, "UPDATE trials SET attrs_json = ?1 WHERE id = ?2 AND state = 'running'");
-  update.bind(1, attrs_json).bind(2, trial_id).run();
-}
-
-void SqliteStorage::report_intermediate(int64_t trial_id, int step, double value) {
+void SqliteStorage::report_intermediate(int64_t trial_id, const tune::IntermediateReport& report) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  Statement state(*db_, "SELECT state FROM trials WHERE id = ?1");
-  state.bind(1, trial_id);
-  if (!state.step() || state.text(0) != "running") {
-    throw StoreError(fmt::format(
-        "study store {}: trial id {} is not running; intermediate values go to running trials",
-        path_, trial_id));
-  }
-  Statement insert(*db_,
-                   "INSERT OR REPLACE INTO trial_intermediate (trial_id, step, value) "
-                   "VALUES (?1, ?2, ?3)");
-  insert.bind(1, trial_id).bind(2, static_cast<int64_t>(step));
-  std::isfinite(value) ? insert.bind(3, value) : insert.bind_null(3);
-  insert.run();
+  tune::Trial trial = load_running_trial(trial_id, "the intermediate report");
+  add_report(trial, report);
+  write_record(trial);
   transaction.commit();
 }
 
@@ -290,69 +265,17 @@ void SqliteStorage::finish_trial(int64_t trial_id, const tune::Trial& result) {
   }
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  {
-    Statement state(*db_, "SELECT state, number FROM trials WHERE id = ?1");
-    state.bind(1, trial_id);
-    if (!state.step()) {
-      throw StoreError(fmt::format("study store {}: no trial with id {}", path_, trial_id));
-    }
-    if (state.text(0) != "running") {
-      // E.g. another worker failed it as stale: its result must not be counted a second time.
-      throw TrialNotRunningError(fmt::format(
-          "study store {}: trial {} (id {}) is {}, not running; its result was not stored", path_,
-          state.int64(1), trial_id, state.text(0)));
-    }
-  }
-  double joules = result.joules;
-  if (joules == 0) {
-    for (const auto& e : result.energy) joules += e.joules;
-  }
-  std::optional<double> value = result.value;
-  if (value && !std::isfinite(*value)) value.reset();
-  Statement update(*db_,
-                   "UPDATE trials SET state = ?1, value = ?2, values_json = ?3, seconds = ?4, "
-                   "joules = ?5, attrs_json = ?6, finished_at = ?7, heartbeat_at = ?7 "
-                   "WHERE id = ?8");
-  update.bind(1, std::string(tune::to_string(result.state)))
-      .bind(2, value)
-      .bind(3, encode_values(result.values))
-      .bind(4, result.seconds)
-      .bind(5, joules)
-      .bind(6, result.attrs_json.empty() ? std::string("{}") : result.attrs_json)
-      .bind(7, result.finished_at > 0 ? result.finished_at : unix_now())
-      .bind(8, trial_id)
-      .run();
-  Statement clear(*db_, "DELETE FROM trial_energy WHERE trial_id = ?1");
-  clear.bind(1, trial_id).run();
-  for (const auto& e : result.energy) {
-    Statement insert(*db_,
-                     "INSERT INTO trial_energy (trial_id, domain, source, kind, joules) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)");
-    insert.bind(1, trial_id).bind(2, e.domain).bind(3, e.source).bind(4, e.kind).bind(5, e.joules);
-    insert.run();
-  }
-  for (const auto& i : result.intermediate) {
-    Statement insert(*db_,
-                     "INSERT OR REPLACE INTO trial_intermediate (trial_id, step, value) "
-                     "VALUES (?1, ?2, ?3)");
-    insert.bind(1, trial_id).bind(2, static_cast<int64_t>(i.step));
-    std::isfinite(i.value) ? insert.bind(3, i.value) : insert.bind_null(3);
-    insert.run();
-  }
+  tune::Trial stored = load_running_trial(trial_id, "its result");
+  write_record(finished_record(std::move(stored), result, unix_now()));
   transaction.commit();
 }
 
 std::vector<tune::Trial> SqliteStorage::fail_stale_trials(int64_t study_id, double stale_seconds) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
-  double now = unix_now();
-  std::vector<tune::Trial> stale = take_stale_trials(load_trials(study_id), now, stale_seconds);
-  for (const auto& trial : stale) {
-    Statement update(*db_,
-                     "UPDATE trials SET state = 'failed', attrs_json = ?1, finished_at = ?2 "
-                     "WHERE id = ?3 AND state = 'running'");
-    update.bind(1, trial.attrs_json).bind(2, now).bind(3, trial.id).run();
-  }
+  std::vector<tune::Trial> stale =
+      take_stale_trials(load_trials(study_id), unix_now(), stale_seconds);
+  for (const auto& trial : stale) write_record(trial);
   transaction.commit();
   return stale;
 }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "greentune/store/sqlite_db.hpp"
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 namespace greentune::store {
 
@@ -16,24 +16,21 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{60000};
 };
 
-class SqliteStorage final : public Storage {
+class SqliteStorage final : public tune::Storage {
  public:
-  // Opens (or creates) the store at `path`. A file that is not a SQLite database, a corrupt one,
-  // one that is not a greentune store or one of another schema version is refused with an
-  // InputError naming it, and is not modified.
+  // Opens (or creates) the store at `path`, upgrading one of an older schema version in place. A
+  // file that is not a SQLite database, a corrupt one, one that is not a greentune store or one of
+  // a newer schema version is refused with an InputError naming it, and is not modified.
   explicit SqliteStorage(const std::string& path, SqliteOptions options = {});
 
-  StudyInfo create_or_open_study(const StudyInfo& wanted) override;
-  std::optional<StudyInfo> find_study(const std::string& name) override;
-  std::vector<StudyInfo> studies() override;
+  tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override;
+  std::optional<tune::StudyInfo> find_study(const std::string& name) override;
+  std::vector<tune::StudyInfo> studies() override;
   std::vector<tune::Trial> trials(int64_t study_id) override;
-  std::optional<tune::Trial> claim_trial(
-      int64_t study_id, const std::string& host,
-      const std::function<std::optional<tune::Params>(const std::vector<tune::Trial>&)>& propose)
-      override;
+  std::optional<tune::Trial> claim_trial(int64_t study_id, const tune::TrialOwner& owner,
+                                         const tune::ProposeFn& propose) override;
   void heartbeat(int64_t trial_id) override;
-  void set_running_attrs(int64_t trial_id, const std::string& attrs_json) override;
-  void report_intermediate(int64_t trial_id, int step, double value) override;
+  void report_intermediate(int64_t trial_id, const tune::IntermediateReport& report) override;
   void finish_trial(int64_t trial_id, const tune::Trial& result) override;
   std::vector<tune::Trial> fail_stale_trials(int64_t study_id, double stale_seconds) override;
 
@@ -41,7 +38,11 @@ class SqliteStorage final : public Storage {
 
  private:
   std::vector<tune::Trial> load_trials(int64_t study_id, std::optional<int64_t> only_trial = {});
-  std::optional<StudyInfo> load_study(const std::string& name);
+  // The running trial `trial_id` (StoreError naming what `doing` needed when there is none;
+  // TrialNotRunningError when it is no longer running).
+  tune::Trial load_running_trial(int64_t trial_id, const char* doing);
+  void write_record(const tune::Trial& trial);
+  std::optional<tune::StudyInfo> load_study(const std::string& name);
 
   std::string path_;
   // One connection, used by the study's main thread and its heartbeat thread: the mutex keeps

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
+#include "greentune/store/trial_row.hpp"
 
 namespace greentune::store {
 
@@ -13,17 +13,14 @@ std::vector<tune::Trial> take_stale_trials(std::vector<tune::Trial> trials, doub
     if (trial.state != tune::TrialState::running || now - trial.heartbeat_at <= stale_seconds) {
       continue;
     }
-    nlohmann::json attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-    if (!attrs.is_object()) attrs = nlohmann::json::object();
-    attrs["error"] = fmt::format(
+    tune::Trial failed;
+    failed.state = tune::TrialState::failed;
+    failed.error = fmt::format(
         "stale: no heartbeat from host '{}' for {:.0f} s (limit {:.0f} s); the process running "
         "it is presumed dead",
         trial.host, now - trial.heartbeat_at, stale_seconds);
-    attrs["retry"] = true;  // the point is not to blame: run it again
-    trial.attrs_json = attrs.dump();
-    trial.state = tune::TrialState::failed;
-    trial.finished_at = now;
-    stale.push_back(std::move(trial));
+    failed.retry = true;  // the point is not to blame: run it again
+    stale.push_back(finished_record(std::move(trial), failed, now));
   }
   return stale;
 }

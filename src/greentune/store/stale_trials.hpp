@@ -7,8 +7,9 @@
 namespace greentune::store {
 
 // The running trials among `trials` whose last heartbeat is older than `stale_seconds` at `now`,
-// already marked failed at `now` with the reason and `retry: true` in their attrs (the point is
-// not to blame, so samplers may run it again). The caller writes them back in its transaction.
+// already marked failed at `now` with the reason, `retry` set (the point is not to blame, so
+// samplers may run it again) and the time and energy of their last report. The caller writes
+// them back in its transaction.
 std::vector<tune::Trial> take_stale_trials(std::vector<tune::Trial> trials, double now,
                                            double stale_seconds);
 

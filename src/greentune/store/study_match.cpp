@@ -23,7 +23,7 @@ const char* direction_text(tune::Direction direction) {
   return direction == tune::Direction::minimize ? "minimize" : "maximize";
 }
 
-void check_study_matches(const StudyInfo& existing, const StudyInfo& wanted,
+void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store) {
   std::string where = fmt::format("study '{}' in {}", wanted.name, store);
   if (existing.direction != wanted.direction) {

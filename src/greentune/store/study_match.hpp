@@ -2,7 +2,7 @@
 // What the SQLite and PostgreSQL stores share when a study is created or reopened.
 #include <string>
 
-#include "greentune/store/storage.hpp"
+#include "greentune/tune/storage.hpp"
 
 namespace greentune::store {
 
@@ -11,7 +11,7 @@ const char* direction_text(tune::Direction direction);
 
 // An existing study is reopened only as the one configured: InputError naming the study and
 // `store` when its direction, objective or search space (compared as parsed JSON) differ.
-void check_study_matches(const StudyInfo& existing, const StudyInfo& wanted,
+void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store);
 
 }  // namespace greentune::store

@@ -35,14 +35,14 @@ std::vector<BestPoint> best_so_far(const std::vector<Trial>& trials, Direction d
   std::vector<std::optional<double>> values;
   values.reserve(ordered.size());
   for (const Trial* t : ordered)
-    values.push_back(t->state == TrialState::complete ? t->value : std::nullopt);
+    values.push_back(t->state == TrialState::complete ? t->value() : std::nullopt);
   const auto bests = best_so_far(values, direction);
   std::vector<BestPoint> curve;
   double joules = 0, seconds = 0;
   for (size_t i = 0; i < ordered.size(); ++i) {
     const Trial* t = ordered[i];
     BestPoint point;
-    point.round = t->number + 1;
+    point.round = t->number;
     if (values[i] && std::isfinite(*values[i])) point.value = values[i];
     if (std::isfinite(t->joules)) joules += t->joules;
     if (std::isfinite(t->seconds)) seconds += t->seconds;

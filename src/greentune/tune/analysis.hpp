@@ -10,7 +10,7 @@
 namespace greentune::tune {
 
 struct BestPoint {
-  int round = 0;                // 1-based round (trial number + 1)
+  int round = 0;                // the trial's number (1-based, as stored and printed)
   std::optional<double> value;  // this round's value (complete trials only)
   std::optional<double> best;   // best so far, direction-aware; nullopt before the first value
   double joules = 0;            // cumulative joules up to and including this round
@@ -32,8 +32,8 @@ struct StudySummary {
   int trials = 0;    // all trials
   int complete = 0;  // trials with a value
   std::optional<double> best;
-  std::optional<int> optimum_round;  // 1-based; first round within tolerance of the final best
-  double joules_to_optimum = 0;      // sum of joules of rounds 1..optimum_round
+  std::optional<int> optimum_round;  // number of the first trial within tolerance of the best
+  double joules_to_optimum = 0;      // sum of joules of trials 1..optimum_round
   double seconds_to_optimum = 0;
   double total_joules = 0;
   double total_seconds = 0;

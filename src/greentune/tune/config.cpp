@@ -314,7 +314,7 @@ const char* to_string(Direction direction) {
 }
 
 StudyConfig parse_study_config(const toml::table& table, const std::string& source) {
-  check_keys(table, source, "", {"study", "sampler", "space", "train"});
+  check_keys(table, source, "", {"study", "sampler", "space", "train", "command"});
   StudyConfig config;
   const toml::node* study_node = table.get("study");
   if (study_node == nullptr) throw InputError(fmt::format("{}: missing the [study] table", source));
@@ -358,10 +358,10 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
                     "bayes, got \"{}\"",
                     source, config.strategy));
   const bool benchmark = is_benchmark_objective(config.objective);
-  if (!benchmark && config.objective != "train")
+  if (!benchmark && config.objective != "train" && config.objective != "command")
     throw InputError(
-        fmt::format("{}: study.objective: expected train, branin or hartmann6, got \"{}\"", source,
-                    config.objective));
+        fmt::format("{}: study.objective: expected train, command, branin or hartmann6, got \"{}\"",
+                    source, config.objective));
   config.direction = benchmark ? Direction::minimize : Direction::maximize;
   if (const auto* n = study.get("direction")) {
     const auto text = get_string(*n, source, "study.direction");
@@ -402,6 +402,11 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
     config.train = to_json(get_table(*n, source, "train"));
   } else if (config.objective == "train") {
     throw InputError(fmt::format("{}: objective train needs a [train] table", source));
+  }
+  if (const auto* n = table.get("command")) {
+    config.command = get_table(*n, source, "command");
+  } else if (config.objective == "command") {
+    throw InputError(fmt::format("{}: objective command needs a [command] table", source));
   }
   return config;
 }
@@ -475,35 +480,6 @@ SearchSpace space_from_json(const nlohmann::json& json) {
   return space;
 }
 
-nlohmann::json params_to_json(const Params& params) {
-  auto out = nlohmann::json::object();
-  for (const auto& [name, value] : params)
-    std::visit([&, &key = name](const auto& v) { out[key] = v; }, value);
-  return out;
-}
-
-Params params_from_json(const nlohmann::json& json, const SearchSpace& space) {
-  if (!json.is_object()) throw InputError("params JSON: expected an object");
-  Params params;
-  for (const auto& [name, value] : json.items()) {
-    const auto* spec = space.find(name);
-    if (value.is_string()) {
-      params[name] = value.get<std::string>();
-    } else if (value.is_number_integer() && (spec == nullptr || spec->type != ParamType::real)) {
-      params[name] = value.get<int64_t>();
-    } else if (value.is_number()) {
-      if (spec != nullptr && spec->type == ParamType::integer)
-        params[name] = static_cast<int64_t>(std::llround(value.get<double>()));
-      else
-        params[name] = value.get<double>();
-    } else {
-      throw InputError(fmt::format("params JSON: '{}': expected a number or string, got {}", name,
-                                   value.dump()));
-    }
-  }
-  return params;
-}
-
 nlohmann::json config_to_json(const StudyConfig& config) {
   nlohmann::json j;
   j["name"] = config.name;
@@ -523,6 +499,7 @@ nlohmann::json config_to_json(const StudyConfig& config) {
                   {"candidates", config.sampler.candidates},
                   {"fit_restarts", config.sampler.fit_restarts}};
   j["train"] = config.train;
+  if (!config.command.empty()) j["command"] = to_json(config.command);
   return j;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train].
+// A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train] or
+// [command].
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -17,7 +18,7 @@ struct StudyConfig {
   std::string name;
   std::string storage = "sqlite:greentune.db";
   std::string strategy = "bayes";   // grid | random | sobol | halton | bayes
-  std::string objective = "train";  // train | branin | hartmann6
+  std::string objective = "train";  // train | command | branin | hartmann6
   int rounds = 20;
   uint64_t seed = 1234;
   Direction direction = Direction::maximize;  // benchmark objectives default to minimize
@@ -26,6 +27,9 @@ struct StudyConfig {
   SamplerOptions sampler;
   nlohmann::json train =
       nlohmann::json::object();  // the [train] table, read by the train objective
+  // The [command] table as written, read by the command objective (command/config.hpp, which
+  // reads the file again for line numbers: copies of toml++ nodes drop them); empty when absent.
+  toml::table command;
 };
 
 // Throws InputError naming the file, key (and line where known) and what was expected.
@@ -44,8 +48,7 @@ const char* to_string(Direction direction);
 // Lossless round trip, stored with the study so a changed space can be refused.
 nlohmann::json space_to_json(const SearchSpace& space);
 SearchSpace space_from_json(const nlohmann::json& json);
-nlohmann::json params_to_json(const Params& params);
-Params params_from_json(const nlohmann::json& json, const SearchSpace& space);
+// Parameters' JSON form is the trial record's: params_to_json / params_from_json in trial.hpp.
 // Everything but the space, for StudyInfo::config_json.
 nlohmann::json config_to_json(const StudyConfig& config);
 

@@ -1,10 +1,16 @@
 #include "greentune/tune/objective.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "greentune/tune/benchmarks.hpp"
 
 namespace greentune::tune {
+
+void TrialContext::report(int step, double value) {
+  constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+  report(IntermediateReport{step, {value}, unknown, unknown});
+}
 
 Objective benchmark_objective(const std::string& name) {
   benchmark_space(name);  // throws InputError naming an unknown objective now, not at round 1
@@ -12,9 +18,10 @@ Objective benchmark_objective(const std::string& name) {
     ObjectiveResult result;
     double value = benchmark_value(name, params);
     if (std::isfinite(value)) {
-      result.value = value;
+      result.values = {value};
     } else {
       result.state = TrialState::diverged;
+      result.error = "the function's value is not finite";
     }
     return result;
   };

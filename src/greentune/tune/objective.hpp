@@ -1,7 +1,7 @@
 #pragma once
 // What a study optimises: any callable that takes the trial's parameters and a TrialContext and
-// returns the value (and state, time, energy, details). The built-in benchmark functions and the
-// trainer (nn/train_objective.hpp) are objectives like any user lambda.
+// returns the value(s) (and state, time, energy, details). The built-in benchmark functions and
+// the trainer (nn/train_objective.hpp) are objectives like any user lambda.
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,24 +14,36 @@ namespace greentune::tune {
 
 struct ObjectiveResult {
   TrialState state = TrialState::complete;  // complete | diverged | failed | pruned
-  std::optional<double> value;
-  std::vector<double> values;  // further objectives, if any
-  double seconds = 0;          // 0: the study uses the wall time of the call
-  std::vector<TrialEnergy> energy;
+  std::vector<double> values;               // one per objective; single-objective: {value}
+  double seconds = 0;                       // 0: the study uses the wall time of the call
+  std::vector<DomainEnergy> energy;
   double joules = 0;  // total; 0: the sum of `energy` (set it when subzones are listed too)
-  std::string attrs_json = "{}";  // details (test accuracy, per-epoch records, error text)
+  std::string error;  // why the trial failed, diverged or was pruned
+  RunConditions conditions;
+  std::optional<TrainingFigures> training;
+  nlohmann::json attributes = nlohmann::json::object();  // user-defined details
 };
+
+// Asked for when a trial ends without returning (an exception, Ctrl-C): what it has used so far.
+// It may be called from another thread while the objective runs, until the objective returns or
+// clears it, so it must capture by value or refer only to what outlives the trial (a Monitor).
+using UsageProbe = std::function<Usage()>;
 
 // Handed to the objective while its trial runs.
 class TrialContext {
  public:
   virtual ~TrialContext() = default;
-  virtual int number() const = 0;  // 0-based round
+  virtual int number() const = 0;  // 1-based, as stored
   virtual const Params& params() const = 0;
-  // An intermediate value (e.g. validation accuracy after epoch `step`); stored at once.
-  virtual void report(int step, double value) = 0;
+  // An intermediate report, stored at once. seconds or joules left NaN are filled in where the
+  // context knows them (the study: seconds since the trial started; `measured`: joules).
+  virtual void report(const IntermediateReport& report) = 0;
+  // Shorthand for a single-objective value with nothing measured by the objective itself.
+  void report(int step, double value);
   // Pruners will answer here; for now no trial is pruned.
   virtual bool should_prune() const { return false; }
+  // Sets (or, with an empty probe, clears) how to measure the trial so far if it is interrupted.
+  virtual void set_usage_probe(UsageProbe probe) = 0;
 };
 
 using Objective = std::function<ObjectiveResult(const Params& params, TrialContext& context)>;

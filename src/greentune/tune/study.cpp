@@ -8,12 +8,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/config.hpp"
@@ -37,15 +37,12 @@ std::string pid_namespace() {
 
 // True when `trial` was started by a process of this host and pid namespace that is gone.
 bool owner_is_dead(const Trial& trial, const std::string& host, const std::string& pid_ns) {
-  if (trial.state != TrialState::running || trial.host != host || pid_ns.empty()) return false;
-  auto attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-  if (!attrs.is_object() || !attrs.contains("pid") || !attrs["pid"].is_number_integer() ||
-      attrs.value("pid_ns", std::string()) != pid_ns) {
+  if (trial.state != TrialState::running || trial.host != host || pid_ns.empty() ||
+      trial.pid_namespace != pid_ns) {
     return false;
   }
-  auto pid = attrs["pid"].get<int64_t>();
-  if (pid <= 0 || pid == getpid()) return false;
-  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  if (trial.pid <= 0 || trial.pid == getpid()) return false;
+  return kill(static_cast<pid_t>(trial.pid), 0) != 0 && errno == ESRCH;
 }
 
 double now_seconds() {
@@ -55,17 +52,25 @@ double now_seconds() {
 
 class StoredTrialContext final : public TrialContext {
  public:
-  StoredTrialContext(store::Storage& storage, const Trial& trial)
-      : storage_(storage), trial_(trial) {}
+  StoredTrialContext(Study& study, Storage& storage, const Trial& trial)
+      : study_(study), storage_(storage), trial_(trial), started_(now_seconds()) {}
   int number() const override { return trial_.number; }
   const Params& params() const override { return trial_.params; }
-  void report(int step, double value) override {
-    storage_.report_intermediate(trial_.id, step, value);
+  using TrialContext::report;
+  void report(const IntermediateReport& report) override {
+    IntermediateReport stored = report;
+    if (std::isnan(stored.seconds)) stored.seconds = now_seconds() - started_;
+    storage_.report_intermediate(trial_.id, stored);
+  }
+  void set_usage_probe(UsageProbe probe) override {
+    study_.set_usage_probe(trial_.id, std::move(probe));
   }
 
  private:
-  store::Storage& storage_;
+  Study& study_;
+  Storage& storage_;
   const Trial& trial_;
+  double started_;
 };
 
 }  // namespace
@@ -76,18 +81,14 @@ bool counts_as_round(TrialState state) {
 }
 
 bool is_retryable_failure(const Trial& trial) {
-  if (trial.state != TrialState::failed) return false;
-  auto attrs = nlohmann::json::parse(trial.attrs_json, nullptr, false);
-  if (!attrs.is_object() || !attrs.contains("retry")) return false;
-  const auto& retry = attrs["retry"];
-  return retry.is_boolean() && retry.get<bool>();
+  return trial.state == TrialState::failed && trial.retry;
 }
 
 bool better(double a, double b, Direction direction) {
   return direction == Direction::minimize ? a < b : a > b;
 }
 
-Study::Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler)
+Study::Study(Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler)
     : storage_(storage), options_(std::move(options)), sampler_(std::move(sampler)) {
   if (!sampler_) throw InputError(fmt::format("study '{}': no sampler given", options_.name));
   if (options_.heartbeat_seconds <= 0 || options_.stale_seconds < 2 * options_.heartbeat_seconds) {
@@ -101,7 +102,7 @@ Study::Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Samp
         fmt::format("study '{}': rounds = {}; expected >= 0", options_.name, options_.rounds));
   }
   if (options_.host.empty()) options_.host = this_host();
-  store::StudyInfo wanted;
+  StudyInfo wanted;
   wanted.name = options_.name;
   wanted.direction = options_.direction;
   wanted.strategy = options_.strategy.empty() ? sampler_->name() : options_.strategy;
@@ -136,7 +137,8 @@ void Study::heartbeat_loop() {
   while (!stopping_) {
     wake_.wait_for(lock, interval, [this] { return stopping_; });
     if (stopping_) break;
-    std::set<int64_t> open = open_trials_;
+    std::vector<int64_t> open;
+    for (const auto& [id, trial] : open_trials_) open.push_back(id);
     lock.unlock();
     for (int64_t id : open) {
       try {
@@ -159,16 +161,16 @@ void Study::fail_abandoned_trials() {
   std::string pid_ns = pid_namespace();
   for (const auto& t : storage_.trials(info_.id)) {
     if (!owner_is_dead(t, options_.host, pid_ns)) continue;
+    // What it had used is what its last report said; the store keeps that (finish_trial).
     Trial result;
     result.state = TrialState::failed;
-    result.attrs_json = nlohmann::json{
-        {"error", "the process running it on this host is gone"},
-        {"retry", true}}.dump();
+    result.error = "the process running it on this host is gone";
+    result.retry = true;
     try {
       storage_.finish_trial(t.id, result);
       spdlog::warn("study '{}': trial {} was left running by a dead process; marked failed",
                    info_.name, t.number);
-    } catch (const store::TrialNotRunningError&) {
+    } catch (const TrialNotRunningError&) {
       // Another worker got there first.
     }
   }
@@ -190,32 +192,37 @@ std::optional<Trial> Study::ask() {
     SamplerContext context{options_.space, live, options_.direction, options_.seed};
     return sampler_->propose(context);
   };
-  auto trial = storage_.claim_trial(info_.id, options_.host, propose);
+  TrialOwner owner{options_.host, getpid(), pid_namespace()};
+  auto trial = storage_.claim_trial(info_.id, owner, propose);
   if (trial) {
-    trial->attrs_json = nlohmann::json{{"pid", getpid()}, {"pid_ns", pid_namespace()}}.dump();
-    storage_.set_running_attrs(trial->id, trial->attrs_json);
     std::lock_guard lock(mutex_);
-    open_trials_.insert(trial->id);
+    open_trials_[trial->id] = OpenTrial{now_seconds(), {}};
   }
   return trial;
 }
 
 void Study::tell(const Trial& trial, const ObjectiveResult& result) {
   Trial finished = trial;
-  finished.state = result.state;
-  finished.value = result.value;
+  finished.state = result.state == TrialState::running ? TrialState::complete : result.state;
   finished.values = result.values;
   finished.seconds = result.seconds;
   finished.energy = result.energy;
   finished.joules = result.joules;
-  finished.attrs_json = result.attrs_json;
-  if (finished.state == TrialState::running) finished.state = TrialState::complete;
+  if (finished.joules == 0)
+    for (const auto& e : result.energy) finished.joules += std::isfinite(e.joules) ? e.joules : 0;
+  finished.error = result.error;
+  finished.conditions = result.conditions;
+  finished.training = result.training;
+  finished.attributes = result.attributes;
   if (finished.state == TrialState::complete &&
-      (!finished.value || !std::isfinite(*finished.value))) {
-    // A complete trial without a usable value would poison every model fitted on it.
+      (finished.values.empty() || !std::all_of(finished.values.begin(), finished.values.end(),
+                                               [](double v) { return std::isfinite(v); }))) {
+    // A complete trial without usable values would poison every model fitted on it.
     finished.state = TrialState::diverged;
-    finished.value.reset();
+    if (finished.error.empty()) finished.error = "the objective returned no finite value";
+    finished.values.clear();
   }
+  if (finished.state == TrialState::diverged) finished.values.clear();
   finished.intermediate.clear();  // already stored by TrialContext::report
   {
     std::lock_guard lock(mutex_);
@@ -224,23 +231,67 @@ void Study::tell(const Trial& trial, const ObjectiveResult& result) {
   storage_.finish_trial(trial.id, finished);
 }
 
-void Study::tell_failed(const Trial& trial, const std::string& error, bool retry) {
+void Study::tell_failed(const Trial& trial, const std::string& error, bool retry,
+                        std::optional<Usage> used) {
+  Usage usage = used ? *used : used_so_far(trial.id);
   ObjectiveResult result;
   result.state = TrialState::failed;
-  result.attrs_json = nlohmann::json{{"error", error}, {"retry", retry}}.dump();
-  tell(trial, result);
+  result.error = error;
+  result.seconds = usage.seconds;
+  result.joules = usage.joules;
+  result.energy = usage.energy;
+  Trial failed = trial;
+  failed.retry = retry;
+  // tell() keeps `retry` from the trial it is given.
+  tell(failed, result);
+}
+
+void Study::set_usage_probe(int64_t trial_id, UsageProbe probe) {
+  std::lock_guard lock(mutex_);
+  auto it = open_trials_.find(trial_id);
+  if (it != open_trials_.end()) it->second.probe = std::move(probe);
+}
+
+Usage Study::used_so_far(int64_t trial_id) {
+  OpenTrial open;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = open_trials_.find(trial_id);
+    if (it == open_trials_.end()) return {};
+    open = it->second;
+  }
+  Usage usage;
+  usage.seconds = now_seconds() - open.asked_at;
+  if (open.probe) {
+    try {
+      usage = open.probe();
+    } catch (const std::exception& e) {
+      spdlog::warn("study '{}': measuring interrupted trial id {} failed: {}", info_.name, trial_id,
+                   e.what());
+    }
+  }
+  return usage;
 }
 
 void Study::fail_open_trials(const std::string& reason) {
-  std::set<int64_t> open;
+  std::vector<int64_t> open;
   {
     std::lock_guard lock(mutex_);
-    open.swap(open_trials_);
+    for (const auto& [id, trial] : open_trials_) open.push_back(id);
   }
   for (int64_t id : open) {
+    Usage usage = used_so_far(id);
+    {
+      std::lock_guard lock(mutex_);
+      open_trials_.erase(id);
+    }
     Trial result;
     result.state = TrialState::failed;
-    result.attrs_json = nlohmann::json{{"error", reason}, {"retry", true}}.dump();
+    result.error = reason;
+    result.retry = true;
+    result.seconds = usage.seconds;
+    result.joules = usage.joules;
+    result.energy = usage.energy;
     try {
       storage_.finish_trial(id, result);
     } catch (const std::exception& e) {
@@ -257,7 +308,7 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
   for (int i = 0; i < n; ++i) {
     std::optional<Trial> trial = ask();
     if (!trial) break;
-    StoredTrialContext context(storage_, *trial);
+    StoredTrialContext context(*this, storage_, *trial);
     ObjectiveResult result;
     double t0 = now_seconds();
     try {
@@ -271,10 +322,11 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
       }
       throw;
     }
+    set_usage_probe(trial->id, {});  // the objective's probe may refer to what it has freed
     if (result.seconds == 0) result.seconds = now_seconds() - t0;
     try {
       tell(*trial, result);
-    } catch (const store::TrialNotRunningError& e) {
+    } catch (const TrialNotRunningError& e) {
       spdlog::warn("study '{}': {}", info_.name, e.what());
       continue;
     }
@@ -284,7 +336,8 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
       throw Error(fmt::format(
           "study '{}': {} trials failed in a row (last: trial {}, {}); stopping so a failing "
           "configuration is not retried forever",
-          info_.name, failures_in_a_row, trial->number, result.attrs_json));
+          info_.name, failures_in_a_row, trial->number,
+          result.error.empty() ? std::string("no reason given") : result.error));
     }
 
     std::vector<Trial> all = storage_.trials(info_.id);
@@ -295,9 +348,9 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
       if (t.id == trial->id) mine = &t;
       p.joules += t.joules;
       if (counts_as_round(t.state)) ++p.round;
-      if (t.state == TrialState::complete && t.value &&
-          (!p.best || better(*t.value, *p.best, options_.direction))) {
-        p.best = t.value;
+      if (t.state == TrialState::complete && t.value() &&
+          (!p.best || better(*t.value(), *p.best, options_.direction))) {
+        p.best = t.value();
       }
     }
     if (mine) done.push_back(*mine);
@@ -320,8 +373,8 @@ std::vector<Trial> Study::trials() const {
 std::optional<Trial> Study::best_trial() const {
   std::optional<Trial> best;
   for (auto& t : storage_.trials(info_.id)) {
-    if (t.state != TrialState::complete || !t.value) continue;
-    if (!best || better(*t.value, *best->value, options_.direction)) best = t;
+    if (t.state != TrialState::complete || !t.value()) continue;
+    if (!best || better(*t.value(), *best->value(), options_.direction)) best = t;
   }
   return best;
 }

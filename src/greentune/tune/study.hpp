@@ -3,31 +3,32 @@
 // Everything lives in storage, so several processes (or machines) can work on one study, and a
 // study re-opened by name continues where it stopped:
 //
-//   auto storage = store::open_storage("sqlite:studies.db");
+//   auto storage = store::open_storage("sqlite:studies.db");   // store/open_storage.hpp
 //   tune::Study study(*storage, options, tune::make_sampler("bayes", {}));
 //   study.optimize(objective, 30);            // or: auto t = study.ask(); ...; study.tell(*t, r);
 //
 // While a trial runs, a heartbeat thread refreshes it in storage; a trial whose process died (no
-// heartbeat for stale_seconds) or was interrupted is marked failed with "retry": true in its attrs,
-// and its point is proposed again. A trial that failed by itself keeps its point taken (a
-// configuration that always crashes must not block a grid); neither counts as a round.
+// heartbeat for stale_seconds) or was interrupted is marked failed with `retry` set, keeping the
+// time and energy it had used, and its point is proposed again. A trial that failed by itself keeps
+// its point taken (a configuration that always crashes must not block a grid); neither counts as a
+// round.
 #include <signal.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "greentune/store/storage.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/sampler.hpp"
 #include "greentune/tune/space.hpp"
+#include "greentune/tune/storage.hpp"
 #include "greentune/tune/trial.hpp"
 
 namespace greentune::tune {
@@ -53,7 +54,7 @@ struct StudyOptions {
 
 // One round as optimize() reports it.
 struct Progress {
-  int round = 0;   // finished trials of the study so far (this one included)
+  int round = 0;   // finished trials of the study so far (this one included); not its number
   int rounds = 0;  // the study's target (0: none)
   const Trial* trial = nullptr;
   std::optional<double> best;  // best value of the study so far
@@ -66,12 +67,12 @@ class Study {
  public:
   // Creates the study in storage or re-opens it (InputError if its direction, objective or space
   // differ), then fails trials left running by dead processes.
-  Study(store::Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler);
+  Study(Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler);
   ~Study();
   Study(const Study&) = delete;
   Study& operator=(const Study&) = delete;
 
-  const store::StudyInfo& info() const { return info_; }
+  const StudyInfo& info() const { return info_; }
   const StudyOptions& options() const { return options_; }
 
   // Claims the next trial (running, heartbeat started). std::nullopt when the study has its
@@ -82,7 +83,10 @@ class Study {
   void tell(const Trial& trial, const ObjectiveResult& result);
   // `retry`: the point itself is not to blame (the worker died or was interrupted), so it is
   // proposed again; otherwise it stays taken and the sampler moves on (rounds still not counted).
-  void tell_failed(const Trial& trial, const std::string& error, bool retry = false);
+  // `used`: the time and energy the trial had used; without it, what the trial's usage probe
+  // says, else the seconds since it was asked for (and the store keeps its last report's joules).
+  void tell_failed(const Trial& trial, const std::string& error, bool retry = false,
+                   std::optional<Usage> used = std::nullopt);
 
   // Runs up to `n` trials in this process, fewer if ask() says the study is done. Exceptions
   // from the objective mark the trial failed (retryable) and propagate. Returns the trials this
@@ -94,29 +98,40 @@ class Study {
   std::optional<Trial> best_trial() const;
   int finished_count() const;  // complete + diverged + pruned
 
-  // Marks every trial this process is running as failed (used on SIGINT/SIGTERM). Thread-safe.
+  // Marks every trial this process is running as failed and retryable (used on SIGINT/SIGTERM),
+  // with what each had used so far (its usage probe, or the seconds since it was asked for).
+  // Thread-safe.
   void fail_open_trials(const std::string& reason);
+  // How an interrupted trial measures what it used (see TrialContext::set_usage_probe).
+  void set_usage_probe(int64_t trial_id, UsageProbe probe);
 
  private:
   void heartbeat_loop();
   // Fails trials whose heartbeat is stale, and at once those whose process on this host is gone.
   void fail_abandoned_trials();
+  // What the open trial `trial_id` used so far (its probe, else the seconds since it was asked).
+  Usage used_so_far(int64_t trial_id);
 
-  store::Storage& storage_;
+  struct OpenTrial {
+    double asked_at = 0;  // steady clock seconds
+    UsageProbe probe;
+  };
+
+  Storage& storage_;
   StudyOptions options_;
   std::unique_ptr<Sampler> sampler_;
-  store::StudyInfo info_;
+  StudyInfo info_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::set<int64_t> open_trials_;
+  std::map<int64_t, OpenTrial> open_trials_;
   bool stopping_ = false;
   std::thread heartbeat_;
 };
 
 // True for the states that count as a finished round (complete, diverged, pruned).
 bool counts_as_round(TrialState state);
-// A failed trial whose point is to be run again (attrs "retry": true).
+// A failed trial whose point is to be run again (its `retry` flag).
 bool is_retryable_failure(const Trial& trial);
 // Direction-aware: is `a` better than `b`?
 bool better(double a, double b, Direction direction);

@@ -1,0 +1,56 @@
+#pragma once
+// The TOML settings of early stopping ([pruner]) and of energy budgets ([study] max_joules and
+// max_trial_joules), and the pruner they make. Messages name the file, line and key and what was
+// expected, as config.cpp's do.
+//
+//   [pruner]
+//   kind = "asha"        # none | median | asha | hyperband (required)
+//   min_step = 1         # first step at which a trial may be stopped (default 1)
+//   max_step = 20        # the full length in steps; default: the train objective's epochs
+//   reduction = 3        # asha/hyperband: keep the best 1/reduction at each rung (default 3)
+//   warmup_trials = 5    # median: complete trials before anything is pruned (default 5)
+//
+// Keys a kind does not use are accepted and ignored, so switching `kind` needs no other edit.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <toml++/toml.h>
+#include <nlohmann/json.hpp>
+
+#include "greentune/tune/budget.hpp"
+#include "greentune/tune/pruner.hpp"
+
+namespace greentune::tune {
+
+enum class PrunerKind { none, median, asha, hyperband };
+const char* to_string(PrunerKind kind);
+PrunerKind pruner_kind_from_string(const std::string& text);  // InputError on anything else
+
+struct PrunerConfig {
+  PrunerKind kind = PrunerKind::none;
+  int min_step = 1;
+  int max_step = 0;  // 0: not given; the study fills it in (the train objective's epochs)
+  int reduction = 3;
+  int warmup_trials = 5;
+};
+
+// `pruner` is the [pruner] table; `source` names the origin in messages (a file name, or
+// "experiment.toml [studies.x]").
+PrunerConfig parse_pruner_table(const toml::table& pruner, const std::string& source);
+PrunerConfig parse_pruner_table(const toml::table& pruner, const std::filesystem::path& file);
+
+// Reads max_joules and max_trial_joules from the [study] table (other keys are left to the
+// caller), both optional, numbers > 0.
+EnergyBudget parse_energy_budget(const toml::table& study, const std::string& source);
+
+// InputError when the settings cannot make a pruner (hyperband without max_step, max_step below
+// min_step, ...); `source` as above.
+void validate_pruner_config(const PrunerConfig& config, const std::string& source);
+std::unique_ptr<Pruner> make_pruner(const PrunerConfig& config);  // validates first
+
+// For StudyInfo::config_json, and back (a stored study's settings).
+nlohmann::json pruner_config_to_json(const PrunerConfig& config);
+PrunerConfig pruner_config_from_json(const nlohmann::json& json);
+
+}  // namespace greentune::tune
