@@ -1,5 +1,5 @@
 #pragma once
-// What greentune's own CPU kernels (conv3x3_kernels, batch_norm_kernels, max_pool_kernels) share:
+// What greentune's own CPU kernels (conv3x3, batch norm, max pool, ReLU) share:
 // an 8-float vector type that GCC maps onto whatever instruction set a function is compiled for,
 // and a second build of each kernel for AVX2+FMA machines. The build targets baseline x86-64
 // (SSE2) so the binary runs anywhere; the kernel picks the wide instructions at run time, as
@@ -7,9 +7,13 @@
 #include <cstdint>
 #include <cstring>
 
+#if !defined(__GNUC__) || defined(__clang__)
+#error "greentune's CPU kernels use GCC vector extensions (__builtin_shuffle...): build with g++"
+#endif
+
 namespace greentune::nn::kernels {
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__)
 inline bool cpu_has_avx2_fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return yes;
