@@ -1,20 +1,79 @@
-// Layer kernels of the paper's SimpleCNN on one CPU thread: LibTorch 1.13's MaxPool2d against
-// greentune's 2x2 kernel (forward + backward), and one whole training step of the network.
-//   build/nn_layers_bench --benchmark_filter=Pool
+// Layer kernels of the paper's SimpleCNN on one thread (LibTorch's and OpenBLAS's pools both set
+// to 1): LibTorch 1.13's Conv2d, BatchNorm2d and MaxPool2d against greentune's CPU kernels
+// (fast_layers.hpp), forward + backward, and one whole Adam step of the network built either way.
+//   build/bench/nn_layers_bench --benchmark_filter=Step --benchmark_repetitions=5
+// Arguments: channels in, channels out (conv) and the image side.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <type_traits>
+
+#include "greentune/nn/fast_layers.hpp"
 #include "greentune/nn/model_spec.hpp"
 #include "greentune/nn/network.hpp"
+#include "greentune/nn/runtime.hpp"
 
 namespace {
 
+namespace tnn = torch::nn;
+
+void one_thread() {
+  greentune::nn::configure_threads(1);
+}
+
+template <typename Conv>
+void conv_step(benchmark::State& state) {
+  one_thread();
+  const int64_t in = state.range(0), out = state.range(1), side = state.range(2);
+  torch::manual_seed(1);
+  Conv conv = [&] {
+    if constexpr (std::is_same_v<Conv, tnn::Conv2d>) {
+      return Conv(tnn::Conv2dOptions(in, out, 3).stride(1).padding(1));
+    } else {
+      return Conv(in, out);
+    }
+  }();
+  // The images entering the first layer need no gradient; later layers' inputs do.
+  auto x = torch::randn({512, in, side, side}).requires_grad_(in > 1);
+  auto upstream = torch::randn({512, out, side, side});
+  for (auto _ : state) {
+    conv->zero_grad();
+    conv->forward(x).backward(upstream);
+    benchmark::DoNotOptimize(conv->weight.grad().data_ptr());
+  }
+}
+void BM_Conv_LibTorch(benchmark::State& state) {
+  conv_step<tnn::Conv2d>(state);
+}
+void BM_Conv_Greentune(benchmark::State& state) {
+  conv_step<greentune::nn::FastConv2d>(state);
+}
+
+template <typename Norm>
+void batch_norm_step(benchmark::State& state) {
+  one_thread();
+  const int64_t channels = state.range(0), side = state.range(1);
+  Norm norm(channels);
+  auto x = torch::randn({512, channels, side, side}).requires_grad_();
+  auto upstream = torch::randn({512, channels, side, side});
+  for (auto _ : state) {
+    norm->forward(x).backward(upstream);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+  }
+}
+void BM_BatchNorm_LibTorch(benchmark::State& state) {
+  batch_norm_step<tnn::BatchNorm2d>(state);
+}
+void BM_BatchNorm_Greentune(benchmark::State& state) {
+  batch_norm_step<greentune::nn::FastBatchNorm2d>(state);
+}
+
 torch::Tensor pool_input(const benchmark::State& state) {
-  torch::set_num_threads(1);
+  one_thread();
   return torch::relu(torch::randn({512, state.range(0), state.range(1), state.range(1)}));
 }
 
-void BM_MaxPool2d_LibTorch(benchmark::State& state) {
+void BM_MaxPool_LibTorch(benchmark::State& state) {
   auto x = pool_input(state).requires_grad_();
   for (auto _ : state) {
     auto y = torch::max_pool2d(x, {2, 2}, {2, 2});
@@ -23,7 +82,7 @@ void BM_MaxPool2d_LibTorch(benchmark::State& state) {
   }
 }
 
-void BM_MaxPool2x2_Greentune(benchmark::State& state) {
+void BM_MaxPool_Greentune(benchmark::State& state) {
   auto x = pool_input(state).requires_grad_();
   greentune::nn::MaxPool2x2 pool;
   for (auto _ : state) {
@@ -33,23 +92,18 @@ void BM_MaxPool2x2_Greentune(benchmark::State& state) {
   }
 }
 
-void BM_MaxPool2x2_GreentuneForward(benchmark::State& state) {
-  auto x = pool_input(state);
-  greentune::nn::MaxPool2x2 pool;
-  torch::NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(pool->forward(x).data_ptr());
+// The FashionMNIST SimpleCNN from LibTorch's own modules only, as before greentune's kernels.
+tnn::Sequential libtorch_simple_cnn() {
+  return tnn::Sequential(tnn::Conv2d(tnn::Conv2dOptions(1, 3, 3).padding(1)), tnn::BatchNorm2d(3),
+                         tnn::ReLU(), tnn::MaxPool2d(tnn::MaxPool2dOptions(2)),
+                         tnn::Conv2d(tnn::Conv2dOptions(3, 9, 3).padding(1)), tnn::BatchNorm2d(9),
+                         tnn::ReLU(), tnn::MaxPool2d(tnn::MaxPool2dOptions(2)), tnn::Flatten(),
+                         tnn::Linear(441, 392), tnn::Linear(392, 196), tnn::Linear(196, 10));
 }
 
-void BM_MaxPool2d_LibTorchForward(benchmark::State& state) {
-  auto x = pool_input(state);
-  torch::NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(torch::max_pool2d(x, {2, 2}, {2, 2}).data_ptr());
-}
-
-// One Adam step of SimpleCNN on a 512-image FashionMNIST-shaped batch.
-void BM_SimpleCnnStep(benchmark::State& state) {
-  torch::set_num_threads(1);
-  auto net = greentune::nn::build_network(greentune::nn::parse_model_spec("simplecnn"), 1, 28, 28);
+// One Adam step on a 512-image FashionMNIST-shaped batch.
+void simple_cnn_step(benchmark::State& state, tnn::Sequential net) {
+  one_thread();
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
   auto x = torch::rand({512, 1, 28, 28});
   auto y = torch::randint(0, 10, {512}, torch::kInt64);
@@ -61,18 +115,25 @@ void BM_SimpleCnnStep(benchmark::State& state) {
     adam.step();
   }
 }
+void BM_SimpleCnnStep_LibTorch(benchmark::State& state) {
+  simple_cnn_step(state, libtorch_simple_cnn());
+}
+void BM_SimpleCnnStep_Greentune(benchmark::State& state) {
+  simple_cnn_step(
+      state, greentune::nn::build_network(greentune::nn::parse_model_spec("simplecnn"), 1, 28, 28));
+}
 
 }  // namespace
 
-BENCHMARK(BM_MaxPool2d_LibTorch)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_MaxPool2x2_Greentune)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_MaxPool2d_LibTorchForward)
-    ->Args({3, 28})
-    ->Args({9, 14})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_MaxPool2x2_GreentuneForward)
-    ->Args({3, 28})
-    ->Args({9, 14})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SimpleCnnStep)->Unit(benchmark::kMillisecond);
+// SimpleCNN's blocks: FashionMNIST 1->3 at 28, 3->9 at 14; CIFAR-10 3->9 at 32, 9->27 at 16.
+#define CONV_SHAPES \
+  Args({1, 3, 28})->Args({3, 9, 14})->Args({3, 9, 32})->Args({9, 27, 16})->Args({27, 81, 8})
+BENCHMARK(BM_Conv_LibTorch)->CONV_SHAPES->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv_Greentune)->CONV_SHAPES->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BatchNorm_LibTorch)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BatchNorm_Greentune)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MaxPool_LibTorch)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MaxPool_Greentune)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimpleCnnStep_LibTorch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimpleCnnStep_Greentune)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -2,8 +2,11 @@
 # Side by side: one epoch of the paper's SimpleCNN on the full FashionMNIST training set (60,000
 # images, batch 512, Adam lr 1e-3, same thread count) with `greentune train` and with PyTorch from
 # Python (bench/train_vs_pytorch.py, Debian's python3-torch). Runs alternate, RUNS of each, so
-# machine noise hits both alike. Reports median epoch seconds (the training loop only), peak RSS of
-# the whole process (/usr/bin/time -v), the ratios, and achieved GFLOP/s.
+# machine noise hits both alike. Reports median (min-max) epoch seconds (the training loop only),
+# peak RSS of the whole process (/usr/bin/time -v), the ratio of medians and the median of the
+# paired ratios (each greentune run against the Python run right after it, which follows load
+# changes better), achieved GFLOP/s, and the 1-minute load average seen before the runs: on a
+# machine shared with other work, say which load a figure was measured under.
 #
 #   bench/train_vs_pytorch.sh [build-dir]      (env: RUNS=3 THREADS=2 PEAK_GFLOPS=200 EXTRA=1)
 #
@@ -27,6 +30,7 @@ variants=(greentune python)
 [ "${EXTRA:-0}" = 1 ] && variants+=(python-tensors python-spin)
 for i in $(seq 1 "$runs"); do
   for v in "${variants[@]}"; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
     case $v in
       greentune)
         /usr/bin/time -v -o "$tmp/time" "$greentune" train --model simplecnn --dataset fashion-mnist \
@@ -41,7 +45,7 @@ for i in $(seq 1 "$runs"); do
         secs=$(tail -1 "$tmp/out" | jq '.epoch_seconds[0]')
         acc=$(tail -1 "$tmp/out" | jq '.test_accuracy') ;;
     esac
-    echo "$v $secs $(rss_kb "$tmp/time") $acc" | tee -a "$tmp/results"
+    echo "$v $secs $(rss_kb "$tmp/time") $acc $load" | tee -a "$tmp/results"
   done
 done
 
@@ -54,14 +58,22 @@ peak = float(sys.argv[2])
 flops = 3 * (2*9*1*3*784 + 2*9*3*9*196 + 2*(441*392 + 392*196 + 196*10)) * 60000
 med = {}
 for name in dict.fromkeys(r[0] for r in rows):
-    secs = statistics.median(float(r[1]) for r in rows if r[0] == name)
-    rss = statistics.median(int(r[2]) for r in rows if r[0] == name) / 1024
-    acc = statistics.median(float(r[3]) for r in rows if r[0] == name)
-    med[name] = (secs, rss)
-    print(f"{name:15s} median epoch {secs:6.2f} s  peak RSS {rss:6.0f} MiB  test acc {acc:.4f}  "
+    mine = [r for r in rows if r[0] == name]
+    times = [float(r[1]) for r in mine]
+    secs = statistics.median(times)
+    rss = statistics.median(int(r[2]) for r in mine) / 1024
+    acc = statistics.median(float(r[3]) for r in mine)
+    med[name] = (secs, rss, times)
+    print(f"{name:15s} median epoch {secs:6.2f} s ({min(times):.2f}-{max(times):.2f})  "
+          f"peak RSS {rss:6.0f} MiB  test acc {acc:.4f}  "
           f"{flops / secs / 1e9:5.1f} GFLOP/s ({100 * flops / secs / 1e9 / peak:.0f}% of {peak:.0f})")
+loads = [float(r[4]) for r in rows]
+print(f"1-minute load average before the runs: {min(loads):.1f}-{max(loads):.1f} "
+      f"(median {statistics.median(loads):.1f})")
 g = med["greentune"]
 for other in (n for n in med if n != "greentune"):
     o = med[other]
-    print(f"greentune / {other}: epoch time {g[0] / o[0]:.2f}x, peak RSS {g[1] / o[1]:.2f}x")
+    paired = statistics.median(a / b for a, b in zip(g[2], o[2]))
+    print(f"greentune / {other}: epoch time {g[0] / o[0]:.2f}x (paired runs: {paired:.2f}x), "
+          f"peak RSS {g[1] / o[1]:.2f}x")
 PY

@@ -1,5 +1,6 @@
 // The trainer on data made in the test (a learnable pattern), and on a real FashionMNIST subset
 // when Debian's dataset-fashion-mnist is installed.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -129,6 +130,38 @@ TEST(Trainer, DivergingLearningRateIsReportedNotThrown) {
   // It stops at once: no further epochs.
   EXPECT_EQ(result.epochs.size(), 1u);
   EXPECT_FALSE(result.to_json()["diverged_reason"].get<std::string>().empty());
+}
+
+TEST(Trainer, LossReadEveryNBatchesStillStopsWithinNBatchesAtTheRightBatch) {
+  // On CUDA the loss is read every N batches, not every batch; a NaN must still be caught within
+  // N batches and reported at the batch where it happened. The same code runs on the CPU.
+  auto split = pattern_split(2560);
+  auto options = quick("densepoly", 1);
+  options.hp.optimizer = "sgd";
+  options.hp.lr = 40;
+  options.profile_layers = false;
+  auto run = [&](int interval, int64_t& batches_stepped) {
+    options.loss_read_interval = interval;
+    batches_stepped = 0;
+    options.on_batch = [&](int, int64_t, int64_t) { ++batches_stepped; };
+    return train(options, split, nullptr);
+  };
+  int64_t every_batch_steps = 0, every_seventh_steps = 0;
+  const auto every_batch = run(1, every_batch_steps);
+  const auto every_seventh = run(7, every_seventh_steps);
+  ASSERT_TRUE(every_batch.diverged);
+  ASSERT_TRUE(every_seventh.diverged);
+  // Read every batch, training stops at the first bad loss: the batches before it were stepped.
+  const std::string prefix = "training loss became ";
+  ASSERT_THAT(every_batch.diverged_reason,
+              HasSubstr(fmt::format("batch {} of 40", every_batch_steps + 1)));
+  EXPECT_GT(every_batch_steps, 1) << "the test needs a loss that diverges after a few batches";
+  // Read every 7 batches: the same batch is named, and at most 6 more were stepped.
+  EXPECT_EQ(every_seventh.diverged_reason, every_batch.diverged_reason);
+  EXPECT_GE(every_seventh_steps, every_batch_steps);
+  EXPECT_LT(every_seventh_steps, every_batch_steps + 7);
+  // The epoch's loss is the mean over the batches before the bad one, in both.
+  EXPECT_EQ(every_seventh.epochs[0].train_loss, every_batch.epochs[0].train_loss);
 }
 
 TEST(Trainer, LayerSharesSumToOneAndAttributeTheEpochsJoules) {

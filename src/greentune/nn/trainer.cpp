@@ -85,23 +85,24 @@ Evaluation evaluate(torch::nn::Sequential& net, const TensorData& data, bool cha
        data.images.size(3)},
       data.images.options().dtype(torch::kFloat32),
       channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
-  double loss_sum = 0;
-  int64_t correct = 0;
+  // Summed on the device and read once at the end: a read per batch would wait for the GPU each
+  // time.
+  auto loss_sum = torch::zeros({}, data.images.options().dtype(torch::kFloat64));
+  auto correct = torch::zeros({}, data.images.options().dtype(torch::kInt64));
   for (int64_t start = 0; start < data.count(); start += batch) {
     const int64_t b = std::min(batch, data.count() - start);
     auto x = b == buffer.size(0) ? buffer : buffer.narrow(0, 0, b);
     to_float(data.images.narrow(0, start, b), x);
     auto y = data.labels.narrow(0, start, b);
     auto logits = net->forward(x);
-    loss_sum +=
-        torch::nn::functional::cross_entropy(
-            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .item<double>();
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    loss_sum.add_(torch::nn::functional::cross_entropy(
+        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
+    correct.add_(logits.argmax(1).eq(y).sum());
   }
   net->train();
-  result.loss = loss_sum / static_cast<double>(data.count());
-  result.accuracy = static_cast<double>(correct) / static_cast<double>(data.count());
+  result.loss = loss_sum.item<double>() / static_cast<double>(data.count());
+  result.accuracy =
+      static_cast<double>(correct.item<int64_t>()) / static_cast<double>(data.count());
   return result;
 }
 
@@ -110,6 +111,12 @@ struct LayerTimes {
   std::map<std::string, double> seconds;
   void add(const std::string& type, double s) { seconds[type] += s; }
 };
+
+// Waits for the work queued on the GPU, so that a Monitor window (and its clock) holds exactly
+// the work launched inside it rather than ending while kernels still run.
+void wait_for_device(bool cuda) {
+  if (cuda) torch::cuda::synchronize();
+}
 
 energy::Measurement window_begin_end(energy::Monitor* monitor, const std::string& name, bool begin,
                                      double seconds) {
@@ -151,21 +158,6 @@ void validate(const Hyperparameters& hp) {
   }
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Hyperparameters& hp,
-                                                        std::vector<torch::Tensor> parameters) {
-  validate(hp);
-  if (hp.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        std::move(parameters),
-        torch::optim::SGDOptions(hp.lr).momentum(hp.momentum).weight_decay(hp.weight_decay));
-  }
-  return std::make_unique<torch::optim::Adam>(std::move(parameters),
-                                              torch::optim::AdamOptions(hp.lr)
-                                                  .betas({hp.beta1, hp.beta2})
-                                                  .eps(hp.eps)
-                                                  .weight_decay(hp.weight_decay));
-}
-
 TrainResult train(const TrainOptions& options, const data::Split& split, energy::Monitor* monitor,
                   const EpochCallback& on_epoch) {
   const auto& hp = options.hp;
@@ -187,6 +179,11 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
   const bool cuda = options.device == "cuda";
   const torch::Device device(cuda ? torch::kCUDA : torch::kCPU);
   if (!cuda) configure_threads(options.threads);
+  // Let cuDNN time its algorithms for each new shape once (the first batch, the last partial
+  // batch, evaluation batches) and keep the fastest, as torch.backends.cudnn.benchmark does.
+  if (cuda) at::globalContext().setBenchmarkCuDNN(true);
+  const int64_t loss_read_interval =
+      options.loss_read_interval > 0 ? options.loss_read_interval : (cuda ? 50 : 1);
   const bool channels_last = options.channels_last && spec.family == Family::simplecnn;
 
   auto start = Clock::now();
@@ -200,7 +197,8 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
     }
   }
-  auto optimizer = make_optimizer(hp, net->parameters());
+  const auto parameters = net->parameters();
+  auto optimizer = make_optimizer(hp, parameters, cuda);
 
   TrainResult result;
   result.model_spec = spec.to_string();
@@ -240,11 +238,34 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
     const int64_t profile_stride = profiled > 0 ? std::max<int64_t>(1, batches / profiled) : 0;
     LayerTimes layer_times;
 
+    // Each batch's loss stays on the device until it is read, every loss_read_interval batches:
+    // a NaN/inf loss is found within that many batches and reported at the batch it happened.
+    auto batch_losses = torch::empty({batches}, torch::dtype(torch::kFloat32).device(device));
+    double loss_sum = 0;
+    int64_t loss_images = 0, read = 0, trained = 0;
+    auto read_losses = [&](int64_t until) {
+      const auto losses =
+          batch_losses.narrow(0, read, until - read).to(torch::kCPU, torch::kFloat64);
+      const double* value = losses.data_ptr<double>();
+      for (int64_t b = read; b < until; ++b, ++value) {
+        if (!std::isfinite(*value)) {
+          result.diverged = true;
+          result.diverged_reason =
+              fmt::format("training loss became {} at epoch {}, batch {} of {} (lr={:g})", *value,
+                          epoch, b + 1, batches, hp.lr);
+          return;
+        }
+        const int64_t size = std::min(batch, n - b * batch);
+        loss_sum += *value * static_cast<double>(size);
+        loss_images += size;
+      }
+      read = until;
+    };
+
     const std::string train_window = fmt::format("epoch-{}/train", epoch);
+    wait_for_device(cuda);
     window_begin_end(monitor, train_window, true, 0);
     auto train_start = Clock::now();
-    double loss_sum = 0;
-    int64_t seen = 0;
     for (int64_t b = 0; b < batches; ++b) {
       const int64_t first = b * batch;
       const int64_t size = std::min(batch, n - first);
@@ -259,7 +280,7 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       const bool profile =
           profiled > 0 && (profiled == batches || (b % profile_stride == profile_stride - 1 &&
                                                    b / profile_stride < profiled));
-      optimizer->zero_grad();
+      clear_gradients(parameters);
       torch::Tensor loss;
       if (!profile) {
         loss = torch::nn::functional::cross_entropy(net->forward(x), y);
@@ -304,28 +325,24 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
           until = grad_ready[k];
         }
       }
-      const double batch_loss = loss.item<double>();
-      if (!std::isfinite(batch_loss)) {
-        result.diverged = true;
-        result.diverged_reason =
-            fmt::format("training loss became {} at epoch {}, batch {} of {} (lr={:g})", batch_loss,
-                        epoch, b + 1, batches, hp.lr);
-        break;
+      batch_losses.select(0, b).copy_(loss.detach());
+      if ((b + 1) % loss_read_interval == 0 || b + 1 == batches) {
+        read_losses(b + 1);
+        if (result.diverged) break;
       }
       optimizer->step();
-      loss_sum += batch_loss * static_cast<double>(size);
-      seen += size;
+      trained += size;
       if (options.on_batch) options.on_batch(epoch, b + 1, batches);
     }
-    if (cuda) torch::cuda::synchronize();
+    wait_for_device(cuda);
     record.train_seconds = seconds_since(train_start);
     record.train_energy = window_begin_end(monitor, train_window, false, record.train_seconds);
-    record.train_loss =
-        seen > 0 ? loss_sum / static_cast<double>(seen) : std::numeric_limits<double>::quiet_NaN();
-    record.images_per_second = static_cast<double>(seen) / record.train_seconds;
-    if (seen > 0) {
+    record.train_loss = loss_images > 0 ? loss_sum / static_cast<double>(loss_images)
+                                        : std::numeric_limits<double>::quiet_NaN();
+    record.images_per_second = static_cast<double>(trained) / record.train_seconds;
+    if (trained > 0) {
       record.joules_per_1000_images =
-          record.train_energy.total_joules / static_cast<double>(seen) * 1000.0;
+          record.train_energy.total_joules / static_cast<double>(trained) * 1000.0;
     }
 
     double profiled_total = 0;
@@ -337,6 +354,7 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
     }
 
     const std::string eval_window = fmt::format("epoch-{}/eval", epoch);
+    wait_for_device(cuda);
     window_begin_end(monitor, eval_window, true, 0);
     auto eval_start = Clock::now();
     if (!result.diverged) {
@@ -344,6 +362,7 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       record.validation_loss = v.loss;
       record.validation_accuracy = v.accuracy;
     }
+    wait_for_device(cuda);
     record.eval_seconds = seconds_since(eval_start);
     record.eval_energy = window_begin_end(monitor, eval_window, false, record.eval_seconds);
 

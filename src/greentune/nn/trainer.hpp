@@ -31,6 +31,11 @@ struct TrainOptions {
   // NCHW and the whole SimpleCNN batch 2.6x slower (measured; see docs/training.md).
   bool channels_last = false;
   int profile_batches = 3;  // batches per epoch timed layer by layer; <= 0: every batch
+  // Batches between reads of the training loss on the host. A read waits for the device, so on
+  // CUDA the losses stay there and are read every N batches; a NaN/inf loss is then found within
+  // N batches (reported at the batch where it happened) and training stops. <= 0: 1 on the CPU
+  // (where a read costs nothing), 50 on CUDA.
+  int loss_read_interval = 0;
   // Called after every training batch (a progress bar); batch is 1-based.
   std::function<void(int epoch, int64_t batch, int64_t batches)> on_batch;
 };
