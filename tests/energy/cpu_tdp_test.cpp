@@ -148,7 +148,7 @@ TEST(CpuTdp, LooksUpAsTheFullScanDid) {
     });
     keys.push_back(std::move(key));
   }
-  const CpuNameIndex index(names);
+  const CpuNameIndex index(std::vector<std::string_view>(names.begin(), names.end()));
   std::vector<std::string> models = {"AMD EPYC",
                                      "",
                                      "Intel Xeon Processor (Skylake, IBRS)",

@@ -118,7 +118,7 @@ std::string normalize_cpu_name(std::string_view name) {
   return out;
 }
 
-CpuNameIndex::CpuNameIndex(std::vector<std::string> names) : names_(std::move(names)) {}
+CpuNameIndex::CpuNameIndex(std::vector<std::string_view> names) : names_(std::move(names)) {}
 
 std::optional<size_t> CpuNameIndex::match(std::string_view cpu_model) const {
   const std::string normalized = normalize_cpu_name(cpu_model);

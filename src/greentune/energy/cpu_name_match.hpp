@@ -20,13 +20,14 @@ std::string normalize_cpu_name(std::string_view name);
 // table order; among matches by words, the most words, then the longest name, then the first.
 class CpuNameIndex {
  public:
-  explicit CpuNameIndex(std::vector<std::string> names);
+  // `names` are views of a table that outlives the index (the compiled-in tables do).
+  explicit CpuNameIndex(std::vector<std::string_view> names);
   // The index of the matching name, or nullopt. Normalizes only the names that hold one of the
   // model's words, so a lookup in the ~4900 names of the TDP table stays cheap enough for start-up.
   std::optional<size_t> match(std::string_view cpu_model) const;
 
  private:
-  std::vector<std::string> names_;
+  std::vector<std::string_view> names_;
 };
 
 }  // namespace greentune::energy

@@ -56,7 +56,7 @@ std::vector<TdpEntry> parse_table() {
 
 const CpuNameIndex& name_index() {
   static const CpuNameIndex index = [] {
-    std::vector<std::string> names;
+    std::vector<std::string_view> names;
     for (const auto& entry : cpu_tdp_table()) names.push_back(entry.name);
     return CpuNameIndex(std::move(names));
   }();

@@ -89,7 +89,7 @@ const std::vector<KnownCpuThreads>& known_cpu_thread_table() {
 
 std::optional<KnownCpuThreads> match_cpu_threads(std::string_view cpu_model) {
   static const CpuNameIndex index = [] {
-    std::vector<std::string> names;
+    std::vector<std::string_view> names;
     for (const auto& part : known_cpu_thread_table()) names.push_back(part.name);
     return CpuNameIndex(std::move(names));
   }();
