@@ -3,18 +3,27 @@
 # greentune-train (the same commands, linked with LibTorch: what every command cost before the
 # split). Both run side by side in one invocation per command, on the same small study store.
 #
-#   bench/startup.sh [BUILD_DIR]       (env: RUNS=30 WARMUP=3)
+#   bench/startup.sh [BUILD_DIR]       (env: RUNS=30 WARMUP=3 BASELINE=/path/to/another/greentune)
 #
+# BASELINE adds a third arm, e.g. an older `greentune` copied aside, to compare before and after.
 # Uses hyperfine (Debian package; scripts/bootstrap bench) without a shell in between (-N); without
-# hyperfine, a loop that alternates the two and takes the median. Prints the machine's load average
-# before and after: these 2-core machines are shared, and the figures are only as quiet as they were.
+# hyperfine, a loop that alternates the arms and takes the median. Wall time on these shared 2-core
+# machines depends on the load (the load average is printed before and after); the CPU time
+# (user + sys, mean) depends on it much less, and the instruction counts (valgrind's callgrind,
+# where installed; the dynamic loader's work included) not at all: compare those across runs.
 set -euo pipefail
 build=${1:-build}
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 light=$build/greentune
 heavy=$build/greentune-train
-for exe in "$light" "$heavy"; do
+arms=("$light" "$heavy")
+names=(greentune greentune-train)
+if [[ -n ${BASELINE:-} ]]; then
+  arms+=("$BASELINE")
+  names+=(baseline)
+fi
+for exe in "${arms[@]}"; do
   [[ -x $exe ]] || { echo "startup: no $exe: build it first (cmake --build $build --target greentune_cli)" >&2; exit 2; }
 done
 tmp=$(mktemp -d)
@@ -31,51 +40,78 @@ seed = 1
 TOML
 "$light" tune "$tmp/b.toml" --no-energy >/dev/null
 
-commands=("--version" "meters" "studies --storage sqlite:$tmp/s.db" "trials b --storage sqlite:$tmp/s.db")
+# `tune` of a study whose rounds are done: its start-up, the store opened and nothing to run.
+commands=("--version" "--help" "info" "meters" "measure -- true"
+  "studies --storage sqlite:$tmp/s.db" "trials b --storage sqlite:$tmp/s.db"
+  "report $tmp/s.db --out $tmp/report" "tune $tmp/b.toml --no-energy")
 echo "startup: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg) before"
 
-# One command's runs: prints "median min max" in milliseconds for light then heavy.
-time_pair() {
+# One command's runs: a line "median min max cpu" (milliseconds; cpu = mean user + sys) per arm.
+time_arms() {
   local args=$1
   if command -v hyperfine >/dev/null; then
+    local exe list=()
+    for exe in "${arms[@]}"; do list+=("$exe $args"); done
     hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$tmp/h.json" \
-      "$light $args" "$heavy $args" >/dev/null 2>&1
+      "${list[@]}" >/dev/null 2>&1
     python3 - "$tmp/h.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"{r['median'] * 1e3:.1f} {r['min'] * 1e3:.1f} {r['max'] * 1e3:.1f}")
+    cpu = (r["user"] + r["system"]) * 1e3
+    print(f"{r['median'] * 1e3:.1f} {r['min'] * 1e3:.1f} {r['max'] * 1e3:.1f} {cpu:.1f}")
 PY
   else
-    local i exe t0 t1
-    : >"$tmp/times"
-    for ((i = 0; i < warmup + runs; i++)); do
-      for exe in light heavy; do
-        local path=$light; [[ $exe == heavy ]] && path=$heavy
-        t0=$EPOCHREALTIME
-        # shellcheck disable=SC2086  # args are words on purpose
-        "$path" $args >/dev/null 2>&1 || true
-        t1=$EPOCHREALTIME
-        ((i >= warmup)) && echo "$exe $t0 $t1" >>"$tmp/times"
-      done
-    done
-    python3 - "$tmp/times" <<'PY'
-import statistics, sys
-rows = [line.split() for line in open(sys.argv[1])]
-for exe in ("light", "heavy"):
-    ms = [(float(b) - float(a)) * 1e3 for name, a, b in rows if name == exe]
-    print(f"{statistics.median(ms):.1f} {min(ms):.1f} {max(ms):.1f}")
+    # Each run's wall and CPU time from wait4(), the arms alternating.
+    python3 - "$warmup" "$runs" "$args" "${arms[@]}" <<'PY'
+import os, shlex, statistics, subprocess, sys, time
+warmup, runs, args, arms = int(sys.argv[1]), int(sys.argv[2]), shlex.split(sys.argv[3]), sys.argv[4:]
+wall = {a: [] for a in arms}
+cpu = {a: [] for a in arms}
+for i in range(warmup + runs):
+    for arm in arms:
+        start = time.perf_counter()
+        child = subprocess.Popen([arm] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(child.pid, 0)
+        if i >= warmup:
+            wall[arm].append((time.perf_counter() - start) * 1e3)
+            cpu[arm].append((usage.ru_utime + usage.ru_stime) * 1e3)
+for arm in arms:
+    w = wall[arm]
+    print(f"{statistics.median(w):.1f} {min(w):.1f} {max(w):.1f} {statistics.mean(cpu[arm]):.1f}")
 PY
   fi
 }
 
-printf '%-40s %28s %30s %7s\n' "command" "greentune ms: median (min-max)" "greentune-train ms: median (min-max)" "ratio"
+# Instructions of one run of `exe args`, the dynamic loader's included; "-" without valgrind.
+instructions() {
+  local exe=$1 args=$2
+  if ! command -v valgrind >/dev/null; then
+    echo "-"
+    return
+  fi
+  # shellcheck disable=SC2086  # args are words on purpose
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" $args >/dev/null 2>"$tmp/vg.err" || true
+  local count
+  count=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/vg.err")
+  python3 -c "print(f'{$count / 1e6:.1f}M')"
+}
+
+header="$(printf '%-28s' command)"
+for name in "${names[@]}"; do header+="$(printf ' | %-34s' "$name ms: median (min-max) cpu")"; done
+header+=" | ratio | greentune instructions"
+echo "$header"
 for args in "${commands[@]}"; do
-  mapfile -t rows < <(time_pair "$args")
-  read -r lm lmin lmax <<<"${rows[0]}"
-  read -r hm hmin hmax <<<"${rows[1]}"
-  shown=${args//$tmp\//}
-  printf '%-40s %28s %30s %7s\n' "$shown" "$lm ($lmin-$lmax)" "$hm ($hmin-$hmax)" \
-    "$(python3 -c "print(f'{$lm / $hm:.3f}x')")"
+  mapfile -t rows < <(time_arms "$args")
+  line="$(printf '%-28s' "${args//$tmp\//}")"
+  for row in "${rows[@]}"; do
+    read -r median min max cpu <<<"$row"
+    line+="$(printf ' | %-34s' "$median ($min-$max) $cpu")"
+  done
+  read -r light_median _ <<<"${rows[0]}"
+  read -r heavy_median _ <<<"${rows[1]}"
+  line+=" | $(python3 -c "print(f'{$light_median / $heavy_median:.3f}x')")"
+  line+=" | $(instructions "$light" "$args")"
+  echo "$line"
 done
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 if [[ -x /usr/bin/time ]]; then

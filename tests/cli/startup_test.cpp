@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/cli_test_support.hpp"
+#include "greentune/data/checksum.hpp"
 
 namespace {
 
@@ -94,7 +95,13 @@ class Startup : public CliTest {
   }
 };
 
-TEST_F(Startup, CommandsThatDoNotTrainNeverLoadLibTorch) {
+// The libraries only some commands need, opened when first used (src/greentune/common/
+// shared_library.hpp): libcurl, libarchive and libcrypto by `data fetch`, libpq by a PostgreSQL
+// store. Each was linked before, loaded (with GnuTLS, Kerberos, LDAP, ICU, ...) by every command.
+const std::vector<std::string> kLibrariesOpenedOnUse = {"libcurl.so", "libarchive.so",
+                                                        "libcrypto.so", "libpq.so"};
+
+TEST_F(Startup, CommandsThatDoNotTrainLoadNeitherLibTorchNorTheLibrariesOpenedOnUse) {
   std::ofstream(dir_ / "b.toml") << kBranin;
   const std::vector<std::string> commands = {"--version",
                                              "--help",
@@ -112,10 +119,38 @@ TEST_F(Startup, CommandsThatDoNotTrainNeverLoadLibTorch) {
     EXPECT_EQ(run.exit_code, 0) << command << ": " << run.err.substr(tail);
     // The loader did report (so an empty log cannot pass) ...
     EXPECT_THAT(run.err, HasSubstr("libc.so.6")) << command;
-    // ... and LibTorch was never among what it loaded.
+    // ... and LibTorch was never among what it loaded ...
     EXPECT_THAT(run.err, Not(HasSubstr("libtorch"))) << command;
     EXPECT_THAT(run.err, Not(HasSubstr("libc10"))) << command;
+    // ... nor what only downloads and PostgreSQL stores need.
+    for (const auto& library : kLibrariesOpenedOnUse) {
+      EXPECT_THAT(run.err, Not(HasSubstr(library))) << command;
+    }
   }
+}
+
+TEST_F(Startup, TheLibrariesOpenedOnUseAreLoadedByWhatUsesThem) {
+  // The control for the test above: the same log names them where they are used. A fetch of a
+  // file:// URL whose SHA-256 is given downloads (libcurl), verifies (libcrypto) and unpacks
+  // (libarchive) it, then refuses it as not CIFAR-10.
+  const std::string not_a_tar = "not a tar archive\n";
+  std::ofstream(dir_ / "cifar.tar.gz") << not_a_tar;
+  const std::string sha256 =
+      greentune::data::bytes_digest(not_a_tar, greentune::data::DigestKind::Sha256);
+  const CliRun fetch = loader_log("data fetch cifar10 --dir data --url file://" +
+                                      (dir_ / "cifar.tar.gz").string() + " --sha256 " + sha256,
+                                  "fetch");
+  EXPECT_EQ(fetch.exit_code, 1);
+  EXPECT_THAT(fetch.err, HasSubstr("cannot open as a tar archive"));
+  for (const char* library : {"libcurl.so.4", "libcrypto.so.3", "libarchive.so.13"}) {
+    EXPECT_THAT(fetch.err, HasSubstr(library));
+  }
+  // Port 1 on this machine: nothing listens, so the connection fails after libpq is loaded.
+  const CliRun postgres =
+      loader_log("studies --storage postgresql://nobody@127.0.0.1:1/none", "pq");
+  EXPECT_NE(postgres.exit_code, 0);
+  EXPECT_THAT(postgres.err, HasSubstr("cannot connect to the PostgreSQL study store"));
+  EXPECT_THAT(postgres.err, HasSubstr("libpq.so.5"));
 }
 
 TEST_F(Startup, ForwardedCommandsGetTheArgumentsStdinAndExitCode) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -391,6 +392,32 @@ TEST(Powercap, BadZonesAreSkippedWithReasons) {
   EXPECT_THAT(names(source->domains()), ::testing::ElementsAre("package-0"));
   EXPECT_THAT(result.reason, HasSubstr("intel-rapl:1: energy_uj is not a number: 'n/a'"));
   EXPECT_THAT(result.reason, HasSubstr("intel-rapl:2: max_energy_range_uj"));
+}
+
+TEST(Powercap, OnlyFoldersNamedLikeZonesAreZones) {
+  // The names std::regex `^(intel-rapl|intel-rapl-mmio):(\d+)(?::(\d+))?$` refused (and a zone
+  // number past 64 bits, which it let through to an empty optional), and package-N-die-M
+  // lookalikes that are not dies, so never one socket's copies.
+  FakeRoot root;
+  write_zone(root, "intel-rapl:0", "package-0-die-0", 50'000'000);
+  write_zone(root, "intel-rapl:0:0", "package-0-die-1", 50'000'000);  // a subzone: never a die
+  write_zone(root, "intel-rapl:1", "package-0-die-1x", 50'000'000);
+  write_zone(root, "intel-rapl:2", "package-0-die-", 50'000'000);
+  write_zone(root, "intel-rapl:3", "package--die-1", 50'000'000);
+  for (const char* folder :
+       {"intel-rapl", "intel-rapl:", "intel-rapl:x", "intel-rapl:4:", "intel-rapl:5:1:2",
+        "intel-rapl:6x", "intel-rapl-mmio", "intel-rapl:-7", "intel-rapl-mmio:", "Intel-rapl:8",
+        "intel-rapl:99999999999999999999"}) {
+    write_zone(root, folder, std::string("not-") + folder, 1);
+  }
+  ProbeResult result;
+  auto source = open_powercap(root.paths(), result);
+  ASSERT_TRUE(source) << result.reason;
+  std::vector<std::string> found = names(source->domains());
+  std::sort(found.begin(), found.end());
+  // All five counters read alike: a lookalike taken for a die of package 0 would be dropped.
+  EXPECT_THAT(found, ::testing::ElementsAre("package--die-1", "package-0-die-", "package-0-die-0",
+                                            "package-0-die-1-0-die-0", "package-0-die-1x"));
 }
 
 TEST(Powercap, NoTreeSaysWhy) {

@@ -1,6 +1,7 @@
 // The Study over a real SQLite store: rounds, continuation, failures, progress figures.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <cmath>
@@ -263,3 +264,19 @@ TEST(Study, HeartbeatMustBeWellInsideTheStaleLimit) {
 }
 
 }  // namespace
+
+// Regression: the guard's thread slept in a 200 ms poll, so every `tune` waited for it at exit.
+// Its poll now has no timeout: a destructor that did not wake it would hang here (ctest's timeout).
+TEST(SignalGuard, DestructionWakesItsThreadAndRestoresTheHandlers) {
+  struct sigaction before {};
+  sigaction(SIGTERM, nullptr, &before);
+  for (int i = 0; i < 3; ++i) {
+    tune::SignalGuard guard([](int) {});
+    struct sigaction during {};
+    sigaction(SIGTERM, nullptr, &during);
+    EXPECT_NE(during.sa_handler, before.sa_handler);
+  }
+  struct sigaction after {};
+  sigaction(SIGTERM, nullptr, &after);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+}

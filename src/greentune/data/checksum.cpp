@@ -1,7 +1,6 @@
 #include "greentune/data/checksum.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <cctype>
@@ -12,30 +11,32 @@
 #include <vector>
 
 #include "greentune/common/error.hpp"
+#include "greentune/data/libcrypto.hpp"
 
 namespace greentune::data {
 namespace {
 
 class Hasher {
  public:
-  explicit Hasher(DigestKind kind) : context_(EVP_MD_CTX_new()) {
-    const EVP_MD* md = kind == DigestKind::Md5 ? EVP_md5() : EVP_sha256();
-    if (context_ == nullptr || EVP_DigestInit_ex(context_, md, nullptr) != 1) {
+  explicit Hasher(DigestKind kind) : lib_(libcrypto()), context_(lib_.EVP_MD_CTX_new()) {
+    const EVP_MD* md = kind == DigestKind::Md5 ? lib_.EVP_md5() : lib_.EVP_sha256();
+    if (context_ == nullptr || lib_.EVP_DigestInit_ex(context_, md, nullptr) != 1) {
       throw Error("OpenSSL could not start a digest");
     }
   }
-  ~Hasher() { EVP_MD_CTX_free(context_); }
+  ~Hasher() { lib_.EVP_MD_CTX_free(context_); }
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;
 
   void update(const void* data, size_t size) {
-    if (EVP_DigestUpdate(context_, data, size) != 1) throw Error("OpenSSL digest update failed");
+    if (lib_.EVP_DigestUpdate(context_, data, size) != 1)
+      throw Error("OpenSSL digest update failed");
   }
 
   std::string hex() {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
-    if (EVP_DigestFinal_ex(context_, digest, &size) != 1) throw Error("OpenSSL digest failed");
+    if (lib_.EVP_DigestFinal_ex(context_, digest, &size) != 1) throw Error("OpenSSL digest failed");
     std::string out;
     out.reserve(2 * size);
     for (unsigned i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
@@ -43,6 +44,7 @@ class Hasher {
   }
 
  private:
+  const LibCrypto& lib_;
   EVP_MD_CTX* context_;
 };
 

@@ -1,6 +1,5 @@
 #include "greentune/data/fetch.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <random>
 
 #include "greentune/common/error.hpp"
@@ -17,6 +15,7 @@
 #include "greentune/data/checksum.hpp"
 #include "greentune/data/cifar10.hpp"
 #include "greentune/data/idx.hpp"
+#include "greentune/data/libcurl.hpp"
 
 namespace greentune::data {
 namespace {
@@ -51,15 +50,8 @@ constexpr KnownFile kFashionMnist[] = {
 constexpr const char* kCifar10Url = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
 constexpr const char* kCifar10Md5 = "c32a1d4ab5d03f1284b67883e8d87530";
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error("libcurl failed to start");
-  });
-}
-
 struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+  void operator()(CURL* curl) const { libcurl().curl_easy_cleanup(curl); }
 };
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
@@ -268,8 +260,8 @@ std::vector<FetchFile> fetch_plan(DatasetKind kind, const FetchOptions& options)
 
 uint64_t download_file(const std::string& url, const std::filesystem::path& to,
                        const FetchOptions& options, const std::string& label) {
-  init_curl_once();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  const LibCurl& lib = libcurl();
+  std::unique_ptr<CURL, CurlDeleter> curl(lib.curl_easy_init());
   if (!curl) throw Error("libcurl could not start a transfer");
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(to.c_str(), "wb"));
   if (!file) {
@@ -281,34 +273,34 @@ uint64_t download_file(const std::string& url, const std::filesystem::path& to,
   transfer.label = label;
   char detail[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "greentune/" GREENTUNE_VERSION);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, options.progress ? 0L : 1L);
-  const CURLcode result = curl_easy_perform(c);
+  lib.curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  lib.curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  lib.curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  lib.curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  lib.curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+  lib.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
+  lib.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  lib.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
+  lib.curl_easy_setopt(c, CURLOPT_USERAGENT, "greentune/" GREENTUNE_VERSION);
+  lib.curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+  lib.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+  lib.curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  lib.curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  lib.curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
+  lib.curl_easy_setopt(c, CURLOPT_NOPROGRESS, options.progress ? 0L : 1L);
+  const CURLcode result = lib.curl_easy_perform(c);
   if (options.progress) std::fputc('\n', stderr);
   if (result != CURLE_OK) {
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    lib.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     std::string reason;
     if (result == CURLE_HTTP_RETURNED_ERROR) {
       reason = fmt::format("the server answered HTTP {}", status);
     } else if (result == CURLE_WRITE_ERROR && transfer.write_errno != 0) {
       reason = fmt::format("cannot write {}: {}", to.string(), std::strerror(transfer.write_errno));
     } else {
-      reason = detail[0] != '\0' ? std::string(detail) : curl_easy_strerror(result);
+      reason = detail[0] != '\0' ? std::string(detail) : lib.curl_easy_strerror(result);
     }
     throw IoError(fmt::format("cannot download {}: {}", url, reason));
   }

@@ -1,7 +1,9 @@
 #include "greentune/energy/cpu_tdp.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string_view>
+#include <utility>
 
 namespace greentune::resources {
 extern const unsigned char cpu_power_csv[];
@@ -28,6 +30,7 @@ std::string_view next_field(std::string_view& line) {
 
 std::vector<TdpEntry> parse_table() {
   std::vector<TdpEntry> table;
+  table.reserve(5000);
   std::string_view csv(reinterpret_cast<const char*>(resources::cpu_power_csv));
   bool header = true;
   while (!csv.empty()) {
@@ -40,14 +43,12 @@ std::vector<TdpEntry> parse_table() {
       continue;
     }
     std::string_view name = next_field(line);
-    std::string tdp_text(next_field(line));
+    const std::string_view tdp_text = next_field(line);
     double watts = 0;
-    try {
-      watts = std::stod(tdp_text);
-    } catch (const std::exception&) {
-      continue;  // the table is compiled in; a malformed row is skipped, not fatal
-    }
-    if (watts <= 0) continue;
+    const auto [end, error] =
+        std::from_chars(tdp_text.data(), tdp_text.data() + tdp_text.size(), watts);
+    // The table is compiled in; a malformed row is skipped, not fatal.
+    if (error != std::errc() || watts <= 0) continue;
     table.push_back({std::string(name), watts});
   }
   return table;
@@ -55,9 +56,9 @@ std::vector<TdpEntry> parse_table() {
 
 const CpuNameIndex& name_index() {
   static const CpuNameIndex index = [] {
-    std::vector<std::string> names;
+    std::vector<std::string_view> names;
     for (const auto& entry : cpu_tdp_table()) names.push_back(entry.name);
-    return CpuNameIndex(names);
+    return CpuNameIndex(std::move(names));
   }();
   return index;
 }

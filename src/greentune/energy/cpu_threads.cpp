@@ -1,5 +1,7 @@
 #include "greentune/energy/cpu_threads.hpp"
 
+#include <utility>
+
 #include "greentune/energy/cpu_name_match.hpp"
 
 namespace greentune::energy {
@@ -87,9 +89,9 @@ const std::vector<KnownCpuThreads>& known_cpu_thread_table() {
 
 std::optional<KnownCpuThreads> match_cpu_threads(std::string_view cpu_model) {
   static const CpuNameIndex index = [] {
-    std::vector<std::string> names;
+    std::vector<std::string_view> names;
     for (const auto& part : known_cpu_thread_table()) names.push_back(part.name);
-    return CpuNameIndex(names);
+    return CpuNameIndex(std::move(names));
   }();
   auto found = index.match(cpu_model);
   if (!found) return std::nullopt;

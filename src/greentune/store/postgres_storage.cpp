@@ -1,7 +1,6 @@
 #include "greentune/store/postgres_storage.hpp"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -11,6 +10,7 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/store/legacy_trial.hpp"
+#include "greentune/store/libpq.hpp"
 #include "greentune/store/schema.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/stale_trials.hpp"
@@ -24,15 +24,15 @@ class PostgresStorage::Result {
   explicit Result(PGresult* result) : result_(result) {}
   Result(Result&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
   Result& operator=(Result&&) = delete;
-  ~Result() { PQclear(result_); }
-  int rows() const { return PQntuples(result_); }
-  bool is_null(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
-  std::string text(int row, int column) const { return PQgetvalue(result_, row, column); }
+  ~Result() { libpq().PQclear(result_); }
+  int rows() const { return libpq().PQntuples(result_); }
+  bool is_null(int row, int column) const { return libpq().PQgetisnull(result_, row, column) != 0; }
+  std::string text(int row, int column) const { return libpq().PQgetvalue(result_, row, column); }
   int64_t int64(int row, int column) const {
-    return std::strtoll(PQgetvalue(result_, row, column), nullptr, 10);
+    return std::strtoll(libpq().PQgetvalue(result_, row, column), nullptr, 10);
   }
   double real(int row, int column) const {
-    return std::strtod(PQgetvalue(result_, row, column), nullptr);
+    return std::strtod(libpq().PQgetvalue(result_, row, column), nullptr);
   }
   std::optional<double> optional_real(int row, int column) const {
     if (is_null(row, column)) return std::nullopt;
@@ -97,34 +97,34 @@ constexpr const char* kTrialColumns =
 }  // namespace
 
 PostgresStorage::PostgresStorage(const std::string& url) {
-  conn_ = PQconnectdb(url.c_str());
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
+  conn_ = libpq().PQconnectdb(url.c_str());
+  if (conn_ == nullptr || libpq().PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = conn_ ? libpq().PQerrorMessage(conn_) : "out of memory";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
-    PQfinish(conn_);
+    libpq().PQfinish(conn_);
     conn_ = nullptr;
     // The URL may hold a password: name only what libpq was asked to reach.
     throw StoreError(fmt::format("cannot connect to the PostgreSQL study store: {}", message));
   }
-  where_ = fmt::format("PostgreSQL database {} on {}", PQdb(conn_), PQhost(conn_));
+  where_ = fmt::format("PostgreSQL database {} on {}", libpq().PQdb(conn_), libpq().PQhost(conn_));
   exec("SET client_min_messages = warning");
   check_or_create_schema();
 }
 
 PostgresStorage::~PostgresStorage() {
-  PQfinish(conn_);
+  libpq().PQfinish(conn_);
 }
 
 PostgresStorage::Result PostgresStorage::exec(const char* sql, const std::vector<Param>& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* result = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr,
-                                  values.data(), nullptr, nullptr, 0);
+  PGresult* result = libpq().PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr,
+                                          values.data(), nullptr, nullptr, 0);
   Result owned(result);
-  auto status = PQresultStatus(result);
+  auto status = libpq().PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::string message = PQresultErrorMessage(result);
+    std::string message = libpq().PQresultErrorMessage(result);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     throw StoreError(fmt::format("study store {}: \"{}\" failed: {}", where_, sql, message));
   }
@@ -190,11 +190,11 @@ void PostgresStorage::check_or_create_schema() {
                     where_));
   }
   // Several statements at once need the simple protocol (no parameters here).
-  PGresult* created = PQexec(conn_, kCreateTables);
+  PGresult* created = libpq().PQexec(conn_, kCreateTables);
   Result owned(created);
-  if (PQresultStatus(created) != PGRES_COMMAND_OK) {
+  if (libpq().PQresultStatus(created) != PGRES_COMMAND_OK) {
     throw StoreError(fmt::format("study store {}: creating the tables failed: {}", where_,
-                                 PQerrorMessage(conn_)));
+                                 libpq().PQerrorMessage(conn_)));
   }
   exec("INSERT INTO schema_version (version) VALUES ($1)", {num(int64_t{sqlite::kSchemaVersion})});
   transaction.commit();

@@ -421,11 +421,13 @@ SignalGuard::SignalGuard(std::function<void(int)> on_signal) : on_signal_(std::m
   caught_term_ = catch_signal(SIGTERM, old_term_);
   waiter_ = std::thread([this] {
     // Only the guard's own handler may run here; the rest of the process keeps its signals.
+    // It sleeps until a byte arrives: a signal number, or 0 from the destructor. A timed poll
+    // made every command that held a guard wait up to the timeout at exit.
     pollfd pfd{pipe_[0], POLLIN, 0};
     while (!stop_) {
-      if (poll(&pfd, 1, 200) <= 0) continue;
+      if (poll(&pfd, 1, -1) <= 0) continue;
       unsigned char signo = 0;
-      if (read(pipe_[0], &signo, 1) != 1) continue;
+      if (read(pipe_[0], &signo, 1) != 1 || signo == 0) continue;
       if (on_signal_) on_signal_(signo);
       std::fflush(stdout);
       std::fflush(stderr);
@@ -435,11 +437,14 @@ SignalGuard::SignalGuard(std::function<void(int)> on_signal) : on_signal_(std::m
 }
 
 SignalGuard::~SignalGuard() {
-  stop_ = true;
-  waiter_.join();
   if (caught_int_) sigaction(SIGINT, &old_int_, nullptr);
   if (caught_term_) sigaction(SIGTERM, &old_term_, nullptr);
   signal_pipe = -1;
+  stop_ = true;
+  const unsigned char wake = 0;
+  while (write(pipe_[1], &wake, 1) < 0 && errno == EINTR) {
+  }
+  waiter_.join();
   close(pipe_[0]);
   close(pipe_[1]);
 }
