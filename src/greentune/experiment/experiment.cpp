@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "greentune/common/duration_text.hpp"
@@ -18,6 +19,7 @@
 #include "greentune/report/html.hpp"
 #include "greentune/report/stats.hpp"
 #include "greentune/system/machine.hpp"
+#include "greentune/tune/names.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -35,11 +37,13 @@ std::string text_of(const toml::node& node, const std::string& source, const std
   bad(source, key, "expected a string");
 }
 
+// The default maximum keeps the value an int (counts were cast, and 2^32 + 1 rounds became 1).
 int64_t integer_of(const toml::node& node, const std::string& source, const std::string& key,
-                   int64_t min) {
+                   int64_t min, int64_t max = std::numeric_limits<int>::max()) {
   auto v = node.value<int64_t>();
   if (!v || !node.is_integer()) bad(source, key, "expected an integer");
-  if (*v < min) bad(source, key, fmt::format("expected at least {}, got {}", min, *v));
+  if (*v < min || *v > max)
+    bad(source, key, fmt::format("expected {} to {}, got {}", min, max, *v));
   return *v;
 }
 
@@ -288,6 +292,7 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
   if (const auto* n = exp->get("name")) config.name = text_of(*n, source, "experiment.name");
   if (config.name.empty() || config.name.find('/') != std::string::npos)
     bad(source, "experiment.name", "expected a non-empty name without '/'");
+  tune::check_name(config.name, source + ": experiment.name");  // it names studies and folders
   if (const auto* n = exp->get("storage"))
     config.storage = text_of(*n, source, "experiment.storage");
   if (const auto* n = exp->get("strategies"))
@@ -297,11 +302,13 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
   if (const auto* n = exp->get("datasets"))
     config.datasets = strings_of(*n, source, "experiment.datasets");
   if (const auto* n = exp->get("rounds"))
-    config.rounds = static_cast<int>(integer_of(*n, source, "experiment.rounds", 1));
+    config.rounds =
+        static_cast<int>(integer_of(*n, source, "experiment.rounds", 1, tune::kMaxRounds));
   if (const auto* n = exp->get("repetitions"))
     config.repetitions = static_cast<int>(integer_of(*n, source, "experiment.repetitions", 1));
   if (const auto* n = exp->get("seed"))
-    config.seed = static_cast<uint64_t>(integer_of(*n, source, "experiment.seed", 0));
+    config.seed = static_cast<uint64_t>(
+        integer_of(*n, source, "experiment.seed", 0, std::numeric_limits<int64_t>::max()));
   if (const auto* n = exp->get("tolerance")) {
     config.tolerance = number_of(*n, source, "experiment.tolerance");
     if (!(config.tolerance >= 0)) bad(source, "experiment.tolerance", "expected a number >= 0");
