@@ -25,7 +25,7 @@ int run_report(const ReportOptions& options) {
     throw InputError(
         fmt::format("--optimum-tolerance {}: expected a number >= 0", options.optimum_tolerance));
   // A report never creates a store: a mistyped path is an error, not an empty report.
-  auto storage = store::open_storage(options.store, /*create_if_missing=*/false);
+  auto storage = store::open_storage(options.store, /*writable=*/false);
   report::ReportOptions report_options;
   report_options.accuracy_tolerance = options.tolerance;
   report_options.optimum_tolerance = options.optimum_tolerance;

@@ -1,10 +1,13 @@
 // `greentune studies`: every study in a store, with its trials by state, best value and joules.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
 #include "greentune/store/open_storage.hpp"
+#include "greentune/store/trial_row.hpp"
 #include "greentune/tune/study.hpp"
 
 namespace {
@@ -30,7 +33,13 @@ int run_studies(const StudiesOptions& options) {
     Row row;
     row.info = info;
     for (const auto& t : storage->trials(info.id)) {
-      row.joules += t.joules;
+      if (store::has_unreadable_record(t)) {
+        // Counted as failed; stderr says which, so --json stays data.
+        fmt::print(stderr,
+                   "greentune studies: warning: study {}, trial {} is counted as failed: {}\n",
+                   info.name, t.number, t.error);
+      }
+      if (std::isfinite(t.joules)) row.joules += t.joules;
       switch (t.state) {
         case tune::TrialState::complete:
           ++row.complete;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -84,6 +85,8 @@ nlohmann::json hyperparameters_json(const nn::Hyperparameters& hp) {
 
 int run_train(TrainCliOptions& o) {
   if (o.train.device == "cpu") nn::restart_with_short_openmp_spin();
+  // A typo in --json must not wait for the end of training to show.
+  if (!o.json_path.empty()) check_result_path(o.json_path);
   auto& hp = o.train.hp;
   if (o.validation < 0 || o.validation >= 1) {
     throw InputError(
@@ -208,6 +211,8 @@ int run_train(TrainCliOptions& o) {
   return result.diverged ? 3 : 0;
 }
 
+constexpr int64_t kLargest = std::numeric_limits<int64_t>::max();
+
 const bool registered = cli::register_command(
     "train", "Train one of the paper's networks and report accuracy, time and energy per epoch",
     [](CLI::App& app) {
@@ -230,17 +235,22 @@ const bool registered = cli::register_command(
       app.add_option("--weight-decay", hp.weight_decay, "Weight decay")->capture_default_str();
       app.add_option("--momentum", hp.momentum, "SGD momentum")->capture_default_str();
       app.add_option("--seed", hp.seed, "Seed for initialisation, shuffling and the split")
-          ->capture_default_str();
-      app.add_option("--subset", o->subset, "Use a seeded random subset of N training images");
+          ->capture_default_str()
+          ->check(cli::whole_number(0, kLargest));
+      app.add_option("--subset", o->subset,
+                     "Use a seeded random subset of N training images (default: all)")
+          ->check(cli::whole_number(1, kLargest, "leave --subset out to use every image"));
       app.add_option("--test-subset", o->test_subset,
-                     "Use a seeded random subset of N test images");
+                     "Use a seeded random subset of N test images (default: all)")
+          ->check(cli::whole_number(1, kLargest, "leave --test-subset out to use every image"));
       app.add_option("--validation", o->validation, "Fraction of the training set held out")
           ->capture_default_str();
       app.add_flag("--paper-mode", o->paper_mode,
                    "Select on the test set as the paper did (no validation split)");
       app.add_option("--device", o->train.device, "cpu or cuda")->capture_default_str();
       app.add_option("--threads", o->train.threads, "CPU threads (0: every usable CPU)")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->check(cli::whole_number(0, nn::kMaxThreads));
       app.add_option("--channels-last", o->channels_last,
                      "1: NHWC tensors, 0: NCHW (faster with LibTorch 1.13 on CPU)")
           ->capture_default_str();

@@ -8,6 +8,7 @@
 #include "greentune/common/csv.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
+#include "greentune/store/trial_row.hpp"
 
 namespace {
 
@@ -38,6 +39,11 @@ int run_trials(const TrialsOptions& options) {
                                  names.empty() ? "no studies" : names));
   }
   auto trials = storage->trials(info->id);
+  // Damaged rows are listed as failed trials; say which, on stderr so --json and --csv stay data.
+  for (const auto& t : trials)
+    if (store::has_unreadable_record(t))
+      fmt::print(stderr, "greentune trials: warning: trial {} is listed as failed: {}\n", t.number,
+                 t.error);
 
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -74,7 +80,7 @@ int run_trials(const TrialsOptions& options) {
       params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(value);
     }
     fmt::print("{:>6}  {:<8}  {:>12}  {:>9.3f}  {:>12.6g}  {}\n", t.number,
-               tune::to_string(t.state),
+               store::has_unreadable_record(t) ? "damaged" : tune::to_string(t.state),
                t.value() ? fmt::format("{:.6g}", *t.value()) : std::string("-"), t.seconds,
                t.joules, params);
   }

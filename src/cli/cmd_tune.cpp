@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -123,16 +124,13 @@ int run_tune(const TuneOptions& options) {
                name);
   });
 
+  // A typo in --json must not wait for the end of the study to show.
+  if (!options.json.empty()) check_result_path(options.json);
   tune::StudyConfig config = tune::parse_study_config(options.config);
   if (options.strategy) config.strategy = *options.strategy;
   if (options.storage) config.storage = *options.storage;
   if (options.study) config.name = *options.study;
-  if (options.rounds) {
-    if (*options.rounds < 1) {
-      throw InputError(fmt::format("--rounds {}: expected at least 1", *options.rounds));
-    }
-    config.rounds = *options.rounds;
-  }
+  if (options.rounds) config.rounds = *options.rounds;
   if (options.seed) config.seed = *options.seed;
   auto sampler = tune::make_sampler(config.strategy, config.sampler);
   std::unique_ptr<cli::CommandTuning> command;
@@ -258,11 +256,13 @@ const bool registered = greentune::cli::register_command(
       auto options = std::make_shared<TuneOptions>();
       app.add_option("config", options->config, "Study config (TOML)")->required();
       app.add_option("--strategy", options->strategy, "grid | random | sobol | halton | bayes");
-      app.add_option("--rounds", options->rounds, "Finished trials the study aims for");
+      app.add_option("--rounds", options->rounds, "Finished trials the study aims for")
+          ->check(cli::whole_number(1, tune::kMaxRounds));
       app.add_option("--storage", options->storage,
                      "sqlite:PATH or postgresql://... (default from the config)");
       app.add_option("--study", options->study, "Study name (default from the config)");
-      app.add_option("--seed", options->seed, "Sampler seed");
+      app.add_option("--seed", options->seed, "Sampler seed")
+          ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max()));
       app.add_option("--json", options->json, "Write the study's summary and trials here");
       app.add_option("--heartbeat", options->heartbeat,
                      "Seconds between heartbeats of a running trial")

@@ -1,6 +1,7 @@
 // End-to-end: `greentune studies` and `greentune trials` output formats and errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -114,6 +115,65 @@ TEST_F(StudiesCli, UnknownStudyOrMissingStoreExitTwo) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("absent.db"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "absent.db"));
+}
+
+TEST_F(StudiesCli, ListingCommandsRefuseAnEmptyFileAndLeaveItEmpty) {
+  std::ofstream(dir_ / "empty.db").close();
+  for (const char* command :
+       {"studies --storage sqlite:empty.db", "trials bran --storage empty.db", "report empty.db"}) {
+    CliRun r = run(command);
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_THAT(r.err, HasSubstr("empty file")) << command;
+    EXPECT_EQ(std::filesystem::file_size(dir_ / "empty.db"), 0u) << command;
+  }
+}
+
+TEST_F(StudiesCli, ListingCommandsNeverWriteTheStore) {
+  std::filesystem::copy_file(dir_ / "s.db", dir_ / "copy.db");
+  const std::string before = slurp(dir_ / "copy.db");
+  for (const char* command : {"studies --storage copy.db", "trials hart --storage copy.db --json",
+                              "report copy.db --out copy-report"}) {
+    CliRun r = run(command);
+    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    EXPECT_EQ(slurp(dir_ / "copy.db"), before) << command;
+    // Nor are SQLite's -wal and -shm files of the WAL store left behind.
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "copy.db-wal")) << command;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "copy.db-shm")) << command;
+  }
+}
+
+TEST_F(StudiesCli, ADamagedTrialIsMarkedAndEveryListingStillWorks) {
+  std::filesystem::copy_file(dir_ / "s.db", dir_ / "damaged.db");
+  // Trial 2 of bran: its parameter is null, as +-1e308 bounds once stored it.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "damaged.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE trials SET record_json = json_set(record_json, '$.params.x1', "
+                           "json('null')) WHERE number = 2 AND study_id = "
+                           "(SELECT id FROM studies WHERE name = 'bran')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  CliRun studies = run("studies --storage damaged.db --json");
+  ASSERT_EQ(studies.exit_code, 0) << studies.err;
+  auto json = nlohmann::json::parse(studies.out);
+  EXPECT_EQ(json[0]["trials"]["complete"], 3);
+  EXPECT_EQ(json[0]["trials"]["failed"], 1);
+  EXPECT_EQ(json[1]["trials"]["complete"], 3);
+  EXPECT_THAT(studies.err, HasSubstr("study bran, trial 2 is counted as failed"));
+  EXPECT_THAT(studies.err, HasSubstr("params.x1"));
+
+  CliRun table = run("trials bran --storage damaged.db");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(lines(table.out).at(2), ::testing::MatchesRegex(" +2  damaged .*"));
+  EXPECT_THAT(table.err, HasSubstr("trial 2 is listed as failed"));
+  CliRun trials = run("trials bran --storage damaged.db --json");
+  ASSERT_EQ(trials.exit_code, 0) << trials.err;
+  EXPECT_EQ(nlohmann::json::parse(trials.out)[1]["state"], "failed");
+  CliRun report = run("report damaged.db --out damaged-report");
+  EXPECT_EQ(report.exit_code, 0) << report.err;
 }
 
 }  // namespace

@@ -118,4 +118,28 @@ TEST_F(TrainCli, BadInputExitsWithTwoAndNamesIt) {
   EXPECT_FALSE(fs::exists(dir_ / "never.json"));
 }
 
+TEST_F(TrainCli, NumbersOutOfRangeAreRefusedWithTheFlagNamed) {
+  // -1 threads and a subset of 0 images were accepted silently; --seed -1 wrapped to 2^64 - 1.
+  const std::pair<const char*, const char*> cases[] = {{"--threads -1", "--threads"},
+                                                       {"--threads 5000", "--threads"},
+                                                       {"--subset 0", "leave --subset out"},
+                                                       {"--test-subset -5", "--test-subset"},
+                                                       {"--seed -1", "--seed"}};
+  for (const auto& [flags, named] : cases) {
+    auto run = run_cli("train --model densepoly --dataset fashion-mnist --data-dir " +
+                       (dir_ / "fm").string() + " " + flags);
+    EXPECT_EQ(run.exit_code, 2) << flags;
+    EXPECT_THAT(run.err, HasSubstr(named)) << flags;
+    EXPECT_THAT(run.err, ::testing::Not(HasSubstr("epoch 1"))) << flags;
+  }
+}
+
+TEST_F(TrainCli, AJsonPathInAMissingFolderFailsBeforeTraining) {
+  auto run = run_cli("train --model densepoly " + data_args() + " --json nowhere/r.json");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("nowhere"));
+  EXPECT_THAT(run.err, ::testing::Not(HasSubstr("epoch 1")));
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere"));
+}
+
 }  // namespace

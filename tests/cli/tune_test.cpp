@@ -162,6 +162,62 @@ TEST_F(TuneCli, ChangedSpaceForAnExistingStudyIsRefused) {
   EXPECT_EQ(slurp(path("studies.db")), before);
 }
 
+TEST_F(TuneCli, AnotherStrategyForAnExistingStudyIsRefusedNamingBoth) {
+  write_config("b.toml", kBranin);
+  ASSERT_EQ(run_cli("tune b.toml --rounds 2").exit_code, 0);
+  std::string before = slurp(path("studies.db"));
+  // It used to run grid rounds while the store, `studies` and the report still said random.
+  CliRun run = run_cli("tune b.toml --strategy grid --rounds 4", "grid");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("study 'b'"));
+  EXPECT_THAT(run.err, HasSubstr("strategy random, not grid"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("round 3")));
+  EXPECT_EQ(slurp(path("studies.db")), before);
+}
+
+TEST_F(TuneCli, CommandLineNumbersFollowTheConfigsRules) {
+  write_config("b.toml", kBranin);
+  // --seed -1 used to wrap to 2^64 - 1 where the config refuses a negative seed.
+  CliRun seed = run_cli("tune b.toml --seed -1", "seed");
+  EXPECT_EQ(seed.exit_code, 2);
+  EXPECT_THAT(seed.err, HasSubstr("--seed"));
+  EXPECT_THAT(seed.err, HasSubstr("got -1"));
+  for (const char* rounds : {"0", "10000001"}) {
+    CliRun run = run_cli(std::string("tune b.toml --rounds ") + rounds, "rounds");
+    EXPECT_EQ(run.exit_code, 2) << rounds;
+    EXPECT_THAT(run.err, HasSubstr("from 1 to 10000000, got " + std::string(rounds)));
+  }
+  write_config("many.toml", std::string(kBranin).replace(std::string(kBranin).find("rounds = 6"),
+                                                         10, "rounds = 20000000"));
+  CliRun many = run_cli("tune many.toml", "many");
+  EXPECT_EQ(many.exit_code, 2);
+  EXPECT_THAT(many.err, HasSubstr("expected 1 <= rounds <= 10000000, got 20000000"));
+  EXPECT_FALSE(std::filesystem::exists(path("studies.db")));
+}
+
+TEST_F(TuneCli, OutputAndStorePathsInMissingFoldersFailBeforeAnyRound) {
+  write_config("b.toml", kBranin);
+  CliRun json = run_cli("tune b.toml --json nowhere/r.json", "json");
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_THAT(json.err, HasSubstr("nowhere"));
+  EXPECT_THAT(json.out, ::testing::Not(HasSubstr("round 1")));
+  EXPECT_FALSE(std::filesystem::exists(path("studies.db")));
+  CliRun store = run_cli("tune b.toml --storage sqlite:out/s.db", "store");
+  EXPECT_EQ(store.exit_code, 2);
+  EXPECT_THAT(store.err, HasSubstr("folder out does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(path("out")));
+}
+
+TEST_F(TuneCli, ExtremeBoundsAreRefusedBeforeTheStore) {
+  write_config("wide.toml", std::string(kBranin) +
+                                "[space.x1]\ntype = \"float\"\nlow = -1e308\nhigh = 1e308\n"
+                                "[space.x2]\ntype = \"float\"\nlow = 0.0\nhigh = 15.0\n");
+  CliRun run = run_cli("tune wide.toml", "wide");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("space.x1: high - low"));
+  EXPECT_FALSE(std::filesystem::exists(path("studies.db")));
+}
+
 TEST_F(TuneCli, TwoProcessesOnOneGridStudyShareItWithoutRepeats) {
   write_config("g.toml", R"(
 [study]

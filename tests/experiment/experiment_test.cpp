@@ -251,6 +251,13 @@ TEST(ExperimentConfig, ErrorsNameTheKey) {
   check("[experiment]\nname = \"x\"\nroundz = 3\n", "experiment.roundz");
   check("[experiment]\nname = \"a/b\"\n", "experiment.name");
   check("[experiment]\nname = \"x\"\nrounds = 0\n", "experiment.rounds");
+  // Counts were cast to int: 2^32 + 1 repetitions became 1.
+  check("[experiment]\nname = \"x\"\nrepetitions = 4294967297\n", "experiment.repetitions");
+  check("[experiment]\nname = \"x\"\nrounds = 10000001\n", "expected 1 to 10000000");
+  check("[experiment]\nname = \"x\"\nseed = -1\n", "experiment.seed");
+  check("[experiment]\nname = \"a\\u0000b\"\n", "control characters");
+  check("[experiment]\nname = \"x\"\n[sweep.train]\nthreads = -1\n", "train.threads");
+  check("[experiment]\nname = \"x\"\n[sweep.train]\nsubset = 0\n", "train.subset");
   check("[experiment]\nname = \"x\"\nstrategies = [\"annealing\"]\n", "annealing");
   check("[experiment]\nname = \"x\"\n[sweep]\nconv = [0]\n", "sweep.conv");
   check("[experiment]\nname = \"x\"\n[sweep]\nrelu = [2]\n", "sweep.relu");

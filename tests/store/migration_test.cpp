@@ -75,6 +75,19 @@ TEST(SqliteMigration, UpgradedStoreOpensAsItIsAndKeepsWorking) {
   EXPECT_EQ(next->number, 13);
 }
 
+TEST(SqliteMigration, ReadOnlyOpenReadsAVersionOneStoreWithoutUpgradingIt) {
+  TempDir dir;
+  std::string path = copy_of_v1_store(dir);
+  std::string before = store_test::read_bytes(path);
+  {
+    auto storage = store::open_storage("sqlite:" + path, /*writable=*/false);
+    store_test::expect_migrated_v1_store(*storage);
+  }
+  // Listing upgraded a copy in memory: the file is byte for byte what it was, still version 1.
+  EXPECT_EQ(store_test::read_bytes(path), before);
+  EXPECT_EQ(schema_version(path), 1);
+}
+
 TEST(SqliteMigration, NewerStoreIsRefusedUnchanged) {
   TempDir dir;
   std::string path = copy_of_v1_store(dir);

@@ -363,6 +363,80 @@ TEST_F(PostgresStorageTest, VersionOneStoreIsUpgradedInPlaceOnceAndNewerIsRefuse
   PQfinish(conn);
 }
 
+// The result of one SQL statement's first cell, through a connection of its own.
+std::string sql_value(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(conn, sql.c_str());
+  std::string value = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  PQfinish(conn);
+  return value;
+}
+
+TEST_F(PostgresStorageTest, NamesWithNulAreRefusedInsteadOfMergedWithAnotherStudy) {
+  store::PostgresStorage storage(url());
+  auto a = storage.create_or_open_study(study_info("a"));
+  // libpq would send "a\0b" as "a": the study "a" would be reopened under another name.
+  try {
+    storage.create_or_open_study(study_info(std::string("a\0b", 3)));
+    FAIL() << "a name with a NUL byte was stored";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("study name \"a\\u0000b\""));
+  }
+  EXPECT_THROW(storage.find_study(std::string("a\0b", 3)), InputError);
+  auto grouped = study_info("b");
+  grouped.group = std::string("g\0h", 3);
+  EXPECT_THROW(storage.create_or_open_study(grouped), InputError);
+  auto other_strategy = study_info("a");
+  other_strategy.strategy = "bayes";
+  EXPECT_THROW(storage.create_or_open_study(other_strategy), InputError);
+  ASSERT_EQ(storage.studies().size(), 1u);
+  EXPECT_EQ(storage.studies()[0].id, a.id);
+}
+
+TEST_F(PostgresStorageTest, ReadOnlyNeverCreatesTablesOrUpgradesAndDamagedRowsStillList) {
+  // An empty database: refused, and still without tables.
+  EXPECT_THROW(store::open_storage(url(), /*writable=*/false), InputError);
+  EXPECT_EQ(sql_value(url(), "SELECT to_regclass('schema_version') IS NULL"), "t");
+
+  {
+    store::PostgresStorage storage(url());
+    auto study = storage.create_or_open_study(study_info("s"));
+    for (double lr : {0.01, 0.02}) {
+      auto trial = storage.claim_trial(study.id, {"h", 1, ""}, [lr](const auto&) {
+        return std::optional<tune::Params>(tune::Params{{"lr", lr}});
+      });
+      tune::Trial result;
+      result.state = tune::TrialState::complete;
+      result.values = {lr};
+      storage.finish_trial(trial->id, result);
+    }
+  }
+  sql_value(url(), "UPDATE trials SET record_json = '{' WHERE number = 1");
+  auto reader = store::open_storage(url(), false);
+  auto study = reader->find_study("s");
+  ASSERT_TRUE(study);
+  auto trials = reader->trials(study->id);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].state, tune::TrialState::failed);
+  EXPECT_THAT(trials[0].error, HasSubstr("not JSON"));
+  EXPECT_EQ(trials[1].state, tune::TrialState::complete);
+  // The session is read-only on the server's side too.
+  EXPECT_THROW(reader->create_or_open_study(study_info("t")), StoreError);
+  EXPECT_EQ(sql_value(url(), "SELECT count(*) FROM studies"), "1");
+}
+
+TEST_F(PostgresStorageTest, ReadOnlyRefusesAVersionOneStoreAndLeavesItAsItWas) {
+  create_version1_store(url());
+  try {
+    store::open_storage(url(), /*writable=*/false);
+    FAIL() << "a listing opened a version-1 store";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 1"));
+  }
+  EXPECT_EQ(sql_value(url(), "SELECT version FROM schema_version"), "1");
+}
+
 TEST(PostgresStorage, UnreachableServerIsAClearErrorWithoutThePassword) {
   try {
     store::open_storage("postgresql:///nothing?host=/nonexistent-dir&port=1&password=secret");

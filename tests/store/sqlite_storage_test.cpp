@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
+#include "greentune/store/trial_row.hpp"
 #include "store/store_test_support.hpp"
 
 using namespace greentune;
@@ -378,16 +381,133 @@ TEST(OpenStorage, UrlForms) {
   EXPECT_NO_THROW(store::open_storage("sqlite://" + dir.file("c.sqlite")));
   EXPECT_TRUE(std::filesystem::exists(dir.file("c.sqlite")));
   EXPECT_THROW(store::open_storage("mysql://x"), InputError);
-  // A new store's folder is created, like any result file's; one that cannot be (a file stands
-  // where the folder should be) is refused with the path named.
-  EXPECT_NO_THROW(store::open_storage("sqlite:" + dir.file("new/dir/x.db")));
-  EXPECT_TRUE(std::filesystem::exists(dir.file("new/dir/x.db")));
+}
+
+TEST(OpenStorage, ANewStoreNeedsAnExistingFolder) {
+  TempDir dir;
+  // A typo in a store path must not make folders: the folder is named and nothing is created.
+  try {
+    store::open_storage("sqlite:" + dir.file("new/dir/x.db"));
+    ADD_FAILURE() << "a store in a missing folder was made";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(dir.file("new/dir") + " does not exist"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("new")));
   { std::ofstream(dir.file("plain-file")) << "not a folder"; }
   try {
     store::open_storage("sqlite:" + dir.file("plain-file/x.db"));
     ADD_FAILURE() << "a store below a plain file was accepted";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("plain-file"));
+    EXPECT_THAT(e.what(), HasSubstr("plain-file"));
+  }
+  EXPECT_THROW(store::open_storage("sqlite:" + dir.path().string()), InputError);  // a folder
+  // A device or FIFO is refused by name (it was "disk I/O error", exit 1, after trying).
+  ASSERT_EQ(mkfifo(dir.file("fifo.db").c_str(), 0600), 0);
+  for (std::string path : {dir.file("fifo.db"), std::string("/dev/null")}) {
+    try {
+      store::open_storage("sqlite:" + path);
+      ADD_FAILURE() << path << " was opened as a store";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("not a regular file"));
+    }
+  }
+}
+
+TEST(OpenStorage, ReadOnlyNeverCreatesOrChangesAFile) {
+  TempDir dir;
+  // An empty file (e.g. from touch or mktemp) is not a store and stays 0 bytes.
+  store_test::write_bytes(dir.file("empty.db"), "");
+  try {
+    store::open_storage(dir.file("empty.db"), /*writable=*/false);
+    ADD_FAILURE() << "an empty file was opened as a store";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("empty file"));
+  }
+  EXPECT_EQ(std::filesystem::file_size(dir.file("empty.db")), 0u);
+  EXPECT_THROW(store::open_storage(dir.file("absent.db"), false), InputError);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("absent.db")));
+  // A SQLite database without greentune's tables is not made into a store either.
+  store_test::raw_sql(dir.file("other.db"), "CREATE TABLE t (x INTEGER)");
+  std::string other = store_test::read_bytes(dir.file("other.db"));
+  EXPECT_THROW(store::open_storage(dir.file("other.db"), false), InputError);
+  EXPECT_EQ(store_test::read_bytes(dir.file("other.db")), other);
+
+  make_store(dir.file("s.db"));
+  std::string before = store_test::read_bytes(dir.file("s.db"));
+  {
+    auto storage = store::open_storage(dir.file("s.db"), false);
+    ASSERT_EQ(storage->studies().size(), 1u);
+    EXPECT_EQ(storage->trials(storage->studies()[0].id).size(), 1u);
+    // Writes are refused by SQLite itself.
+    EXPECT_THROW(storage->create_or_open_study(study_info("t")), StoreError);
+  }
+  EXPECT_EQ(store_test::read_bytes(dir.file("s.db")), before);
+}
+
+TEST(SqliteStorage, ADamagedTrialIsListedAsFailedAndTheRestStillReads) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  store::SqliteStorage storage(path);
+  auto study = storage.create_or_open_study(study_info("s"));
+  for (double x : {1.0, 2.0, 3.0}) {
+    auto trial = storage.claim_trial(study.id, owner("h"), propose_params({{"x1", x}}));
+    tune::Trial result;
+    result.state = tune::TrialState::complete;
+    result.values = {x};
+    storage.finish_trial(trial->id, result);
+  }
+  // Trial 1: a null parameter, as bounds of +-1e308 once stored; trial 2: not a record at all.
+  store_test::raw_sql(path,
+                      "UPDATE trials SET record_json = json_set(record_json, '$.params.x1', "
+                      "json('null')) WHERE number = 1;"
+                      "UPDATE trials SET record_json = '{\"params\": [' WHERE number = 2;");
+  std::vector<tune::Trial> trials;
+  ASSERT_NO_THROW(trials = storage.trials(study.id));
+  ASSERT_EQ(trials.size(), 3u);
+  for (int i : {0, 1}) {
+    EXPECT_EQ(trials[i].number, i + 1);
+    EXPECT_EQ(trials[i].state, tune::TrialState::failed);
+    EXPECT_FALSE(trials[i].retry);
+    EXPECT_FALSE(trials[i].value().has_value());
+    EXPECT_TRUE(store::has_unreadable_record(trials[i]));
+    EXPECT_THAT(trials[i].error, HasSubstr("trial id " + std::to_string(trials[i].id)));
+  }
+  EXPECT_THAT(trials[0].error, HasSubstr("params.x1"));
+  EXPECT_THAT(trials[1].error, HasSubstr("not JSON"));
+  EXPECT_EQ(trials[2].state, tune::TrialState::complete);
+  EXPECT_FALSE(store::has_unreadable_record(trials[2]));
+  EXPECT_EQ(trials[2].value(), 3.0);
+  // Claims go on: the damaged trials are history like any failed one.
+  auto next = storage.claim_trial(study.id, owner("h"), [](const std::vector<tune::Trial>& h) {
+    EXPECT_EQ(h.size(), 3u);
+    return std::optional<tune::Params>(tune::Params{{"x1", 4.0}});
+  });
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->number, 4);
+}
+
+TEST(SqliteStorage, StudyNamesWithControlCharactersAreRefused) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto info = study_info(std::string("a\0b", 3));
+  EXPECT_THROW(storage.create_or_open_study(info), InputError);
+  info = study_info("fine");
+  info.group = "tab\there";
+  EXPECT_THROW(storage.create_or_open_study(info), InputError);
+  EXPECT_TRUE(storage.studies().empty());
+}
+
+TEST(SqliteStorage, ReopeningWithAnotherStrategyIsRefused) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  storage.create_or_open_study(study_info("s"));
+  auto other = study_info("s");
+  other.strategy = "random";
+  try {
+    storage.create_or_open_study(other);
+    ADD_FAILURE() << "a grid study was reopened as random";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("strategy grid, not random"));
   }
 }
 

@@ -263,6 +263,59 @@ TEST(Study, HeartbeatMustBeWellInsideTheStaleLimit) {
   EXPECT_THROW(tune::Study(storage, o, std::make_unique<CountingSampler>()), InputError);
 }
 
+// The InputError message of making a Study with `o`, or "" when it is made.
+std::string study_error(tune::Storage& storage, const tune::StudyOptions& o) {
+  try {
+    tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Study, ValidatesASpaceBuiltThroughTheApiAsTheConfigParserDoes) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(1);
+  // ParamSpec's default step is 0: random proposals of such an int parameter were INT64_MIN.
+  o.space.params = {{"n", tune::ParamType::integer, 1, 10, false, 0, {}}};
+  EXPECT_THAT(study_error(storage, o), ::testing::AllOf(::testing::HasSubstr("study 's'"),
+                                                        ::testing::HasSubstr("space.n.step")));
+  o.space.params = {{"x", tune::ParamType::real, -1e308, 1e308, false, 0, {}}};
+  EXPECT_THAT(study_error(storage, o), ::testing::HasSubstr("high - low"));
+  o.space.params = {};
+  EXPECT_THAT(study_error(storage, o), ::testing::HasSubstr("at least one parameter"));
+  EXPECT_TRUE(storage.studies().empty());  // nothing reached the store
+}
+
+TEST(Study, NamesAndGroupsMustBePrintable) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(1);
+  o.name = std::string("a\0b", 3);
+  EXPECT_THAT(study_error(storage, o), ::testing::HasSubstr("study name \"a\\u0000b\""));
+  o.name = "ok";
+  o.group = "two\nlines";
+  EXPECT_THAT(study_error(storage, o), ::testing::HasSubstr("study group"));
+  EXPECT_TRUE(storage.studies().empty());
+}
+
+TEST(Study, ReopeningWithAnotherStrategyIsRefusedNamingBoth) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(2);
+  o.strategy = "bayes";
+  { tune::Study study(storage, o, std::make_unique<CountingSampler>()); }
+  o.strategy = "random";
+  EXPECT_THAT(study_error(storage, o),
+              ::testing::AllOf(::testing::HasSubstr("strategy bayes, not random"),
+                               ::testing::HasSubstr("study 's'")));
+  o.strategy = "bayes";
+  EXPECT_EQ(study_error(storage, o), "");
+  ASSERT_EQ(storage.studies().size(), 1u);
+  EXPECT_EQ(storage.studies()[0].strategy, "bayes");
+}
+
 }  // namespace
 
 // Regression: the guard's thread slept in a 200 ms poll, so every `tune` waited for it at exit.

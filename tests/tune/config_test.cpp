@@ -162,6 +162,34 @@ TEST_F(ConfigTest, BadStudySettingsAreNamed) {
               HasSubstr("x2"));
 }
 
+TEST_F(ConfigTest, ExtremeBoundsAndHugeIntegersAreRefusedWithTheirLine) {
+  const std::string head = "[study]\nname = \"x\"\nobjective = \"branin\"\n[space]\n";
+  // Finite, but high - low overflows: such bounds used to store null parameters.
+  EXPECT_THAT(error_of(head + "x1 = { type = \"float\", low = -1e308, high = 1e308 }\n"
+                              "x2 = { type = \"float\", low = 0, high = 1 }\n"),
+              ::testing::AllOf(HasSubstr("study.toml:5:"), HasSubstr("space.x1: high - low")));
+  EXPECT_THAT(error_of(head + "x1 = { type = \"int\", low = 0, high = 9223372036854775807 }\n"
+                              "x2 = { type = \"float\", low = 0, high = 1 }\n"),
+              HasSubstr("2^53"));
+}
+
+TEST_F(ConfigTest, RoundsOutOfRangeSayTheRange) {
+  for (const char* rounds : {"0", "10000001"}) {
+    EXPECT_THAT(
+        error_of(std::string("[study]\nname=\"x\"\nobjective=\"branin\"\nrounds=") + rounds + "\n"),
+        HasSubstr(std::string("expected 1 <= rounds <= 10000000, got ") + rounds));
+  }
+}
+
+TEST_F(ConfigTest, StudyNamesWithControlCharactersAreRefused) {
+  EXPECT_THAT(error_of("[study]\nname = \"a\\u0000b\"\nobjective = \"branin\"\n"),
+              ::testing::AllOf(HasSubstr("study.name"), HasSubstr("a\\u0000b"),
+                               HasSubstr("control characters")));
+  EXPECT_THAT(error_of("[study]\nname = \"two\\nlines\"\nobjective = \"branin\"\n"),
+              HasSubstr("study.name"));
+  EXPECT_EQ(error_of("[study]\nname = \"grüne Studie/1\"\nobjective = \"branin\"\n"), "");
+}
+
 TEST_F(ConfigTest, EmbeddedTableNamesItsSourceInErrors) {
   auto table = toml::parse("[study]\nname = \"e\"\nobjective = \"hartmann6\"\nrounds = 9\n");
   const auto config = parse_study_config(table, "experiment.toml [studies.e]");

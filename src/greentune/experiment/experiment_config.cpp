@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <limits>
 #include <set>
 
 #include "greentune/common/error.hpp"
 #include "greentune/experiment/experiment.hpp"
 #include "greentune/nn/train_objective.hpp"
+#include "greentune/tune/names.hpp"
+#include "greentune/tune/study.hpp"
 
 namespace greentune::experiment {
 namespace {
@@ -21,11 +24,13 @@ std::string text_of(const toml::node& node, const std::string& source, const std
   bad(source, key, "expected a string");
 }
 
+// The default maximum keeps the value an int (counts were cast, and 2^32 + 1 rounds became 1).
 int64_t integer_of(const toml::node& node, const std::string& source, const std::string& key,
-                   int64_t min) {
+                   int64_t min, int64_t max = std::numeric_limits<int>::max()) {
   auto v = node.value<int64_t>();
   if (!v || !node.is_integer()) bad(source, key, "expected an integer");
-  if (*v < min) bad(source, key, fmt::format("expected at least {}, got {}", min, *v));
+  if (*v < min || *v > max)
+    bad(source, key, fmt::format("expected {} to {}, got {}", min, max, *v));
   return *v;
 }
 
@@ -127,7 +132,8 @@ std::vector<uint64_t> seeds_of(const toml::node& node, const std::string& source
   std::vector<uint64_t> seeds;
   std::set<uint64_t> seen;
   for (const auto& item : *array) {
-    auto seed = static_cast<uint64_t>(integer_of(item, source, "experiment.seeds", 0));
+    auto seed = static_cast<uint64_t>(
+        integer_of(item, source, "experiment.seeds", 0, std::numeric_limits<int64_t>::max()));
     if (!seen.insert(seed).second)
       bad(source, "experiment.seeds", fmt::format("seed {} is given twice", seed));
     seeds.push_back(seed);
@@ -157,6 +163,7 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
   if (const auto* n = exp->get("name")) config.name = text_of(*n, source, "experiment.name");
   if (config.name.empty() || config.name.find('/') != std::string::npos)
     bad(source, "experiment.name", "expected a non-empty name without '/'");
+  tune::check_name(config.name, source + ": experiment.name");  // it names studies and folders
   if (const auto* n = exp->get("storage"))
     config.storage = text_of(*n, source, "experiment.storage");
   if (const auto* n = exp->get("strategies"))
@@ -166,11 +173,13 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
   if (const auto* n = exp->get("datasets"))
     config.datasets = strings_of(*n, source, "experiment.datasets");
   if (const auto* n = exp->get("rounds"))
-    config.rounds = static_cast<int>(integer_of(*n, source, "experiment.rounds", 1));
+    config.rounds =
+        static_cast<int>(integer_of(*n, source, "experiment.rounds", 1, tune::kMaxRounds));
   if (const auto* n = exp->get("repetitions"))
     config.repetitions = static_cast<int>(integer_of(*n, source, "experiment.repetitions", 1));
   if (const auto* n = exp->get("seed"))
-    config.seed = static_cast<uint64_t>(integer_of(*n, source, "experiment.seed", 0));
+    config.seed = static_cast<uint64_t>(
+        integer_of(*n, source, "experiment.seed", 0, std::numeric_limits<int64_t>::max()));
   if (const auto* n = exp->get("seeds")) {
     if (exp->get("seed")) bad(source, "experiment.seeds", "give either seed or seeds, not both");
     config.seeds = seeds_of(*n, source);

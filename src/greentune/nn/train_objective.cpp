@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -24,15 +25,17 @@ double number(const nlohmann::json& value, const std::string& source, const std:
   return value.get<double>();
 }
 
+// The same ranges as the train command's flags (--threads, --subset, ...).
 int64_t integer(const nlohmann::json& value, const std::string& source, const std::string& key,
-                int64_t min) {
+                int64_t min, int64_t max = std::numeric_limits<int>::max()) {
   if (!value.is_number_integer()) {
     throw InputError(
         fmt::format("{}: train.{}: expected an integer, got {}", source, key, value.dump()));
   }
   int64_t v = value.get<int64_t>();
-  if (v < min) {
-    throw InputError(fmt::format("{}: train.{}: expected >= {}, got {}", source, key, min, v));
+  if (v < min || v > max) {
+    throw InputError(
+        fmt::format("{}: train.{}: expected {} to {}, got {}", source, key, min, max, v));
   }
   return v;
 }
@@ -84,17 +87,18 @@ TrainObjectiveSettings parse_train_settings(const nlohmann::json& table,
     } else if (key == "paper_mode") {
       s.paper_mode = boolean(value, source, key);
     } else if (key == "subset") {
-      s.subset = integer(value, source, key, 0);
+      s.subset = integer(value, source, key, 1, std::numeric_limits<int64_t>::max());
     } else if (key == "test_subset") {
-      s.test_subset = integer(value, source, key, 0);
+      s.test_subset = integer(value, source, key, 1, std::numeric_limits<int64_t>::max());
     } else if (key == "device") {
       s.train.device = text(value, source, key);
     } else if (key == "threads") {
-      s.train.threads = static_cast<int>(integer(value, source, key, 0));
+      s.train.threads = static_cast<int>(integer(value, source, key, 0, kMaxThreads));
     } else if (key == "profile_layers") {
       s.train.profile_layers = boolean(value, source, key);
     } else if (key == "seed") {
-      hp.seed = static_cast<uint64_t>(integer(value, source, key, 0));
+      hp.seed = static_cast<uint64_t>(
+          integer(value, source, key, 0, std::numeric_limits<int64_t>::max()));
     } else if (key == "epochs") {
       hp.epochs = static_cast<int>(integer(value, source, key, 1));
     } else if (key == "batch_size") {

@@ -21,11 +21,14 @@ struct Hyperparameters {
   uint64_t seed = 1234;
 };
 
+// The most CPU threads a run may ask for (--threads, [train].threads; 0 means every usable CPU).
+inline constexpr int kMaxThreads = 1024;
+
 struct TrainOptions {
   std::string model_spec = "simplecnn";
   Hyperparameters hp;
   std::string device = "cpu";  // "cpu" or "cuda" (InputError when CUDA is not available)
-  int threads = 0;             // <= 0: every usable CPU
+  int threads = 0;             // 0: every usable CPU (0 to kMaxThreads)
   bool profile_layers = true;  // time a few batches per epoch by layer type (attributed energy)
   // NHWC tensors. Off: with LibTorch 1.13 on CPU, channels-last BatchNorm2d was 35x slower than
   // NCHW and the whole SimpleCNN batch 2.6x slower (measured; see docs/training.md).

@@ -16,6 +16,7 @@
 #include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
 #include "greentune/store/trial_row.hpp"
+#include "greentune/tune/names.hpp"
 
 namespace greentune::store {
 
@@ -96,7 +97,7 @@ constexpr const char* kTrialColumns =
 
 }  // namespace
 
-PostgresStorage::PostgresStorage(const std::string& url) {
+PostgresStorage::PostgresStorage(const std::string& url, bool writable) {
   conn_ = libpq().PQconnectdb(url.c_str());
   if (conn_ == nullptr || libpq().PQstatus(conn_) != CONNECTION_OK) {
     std::string message = conn_ ? libpq().PQerrorMessage(conn_) : "out of memory";
@@ -109,7 +110,9 @@ PostgresStorage::PostgresStorage(const std::string& url) {
   }
   where_ = fmt::format("PostgreSQL database {} on {}", libpq().PQdb(conn_), libpq().PQhost(conn_));
   exec("SET client_min_messages = warning");
-  check_or_create_schema();
+  // The server then refuses every write of this session, whatever a caller tries.
+  if (!writable) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+  check_or_create_schema(writable);
 }
 
 PostgresStorage::~PostgresStorage() {
@@ -118,7 +121,15 @@ PostgresStorage::~PostgresStorage() {
 
 PostgresStorage::Result PostgresStorage::exec(const char* sql, const std::vector<Param>& params) {
   std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const auto& p : params) {
+    // libpq ends a text value at its first NUL: "a\0b" would be stored, or looked up, as "a".
+    if (p && p->find('\0') != std::string::npos)
+      throw InputError(
+          fmt::format("study store {}: \"{}\" holds a NUL byte, which PostgreSQL "
+                      "text cannot; expected text without control characters",
+                      where_, tune::escaped(p->substr(0, 80))));
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   PGresult* result = libpq().PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr,
                                           values.data(), nullptr, nullptr, 0);
   Result owned(result);
@@ -155,7 +166,7 @@ class PostgresStorage::Transaction {
   bool done_ = false;
 };
 
-void PostgresStorage::check_or_create_schema() {
+void PostgresStorage::check_or_create_schema(bool writable) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
   exec(kSchemaLock);
@@ -169,6 +180,13 @@ void PostgresStorage::check_or_create_schema() {
                       where_, sqlite::kSchemaVersion));
     }
     int64_t found = version.int64(0, 0);
+    if (found == 1 && !writable) {
+      throw InputError(fmt::format(
+          "study store {} has schema version 1, which a listing command does not upgrade; run "
+          "`greentune tune` (or experiment) on it once with this greentune to upgrade it to "
+          "version {}",
+          where_, sqlite::kSchemaVersion));
+    }
     if (found == 1) {
       upgrade_from_version1();
       found = sqlite::kSchemaVersion;
@@ -181,6 +199,12 @@ void PostgresStorage::check_or_create_schema() {
     }
     transaction.commit();
     return;
+  }
+  if (!writable) {
+    throw InputError(fmt::format(
+        "study store {} has no greentune tables (no schema_version table); listing commands never "
+        "create them: run `greentune tune` with this store first",
+        where_));
   }
   auto studies = exec("SELECT to_regclass('studies') IS NOT NULL");
   if (studies.text(0, 0) == "t") {
@@ -275,7 +299,7 @@ std::optional<tune::StudyInfo> PostgresStorage::load_study(const std::string& na
 }
 
 tune::StudyInfo PostgresStorage::create_or_open_study(const tune::StudyInfo& wanted) {
-  if (wanted.name.empty()) throw InputError("study name is empty; expected a name");
+  check_study_names(wanted, where_);
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
   exec("LOCK TABLE studies IN SHARE ROW EXCLUSIVE MODE");

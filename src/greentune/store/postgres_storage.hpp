@@ -18,8 +18,10 @@ class PostgresStorage final : public tune::Storage {
  public:
   // `url`: postgresql://user@host:port/dbname?... (libpq's connection URI). Creates the tables in
   // an empty database, upgrades those of an older schema version in place (one transaction) and
-  // refuses a newer one (InputError naming both versions).
-  explicit PostgresStorage(const std::string& url);
+  // refuses a newer one (InputError naming both versions). `writable` false (listing commands):
+  // the session is read-only, and a database without greentune's tables or of an older version is
+  // refused (InputError) instead of being set up or upgraded.
+  explicit PostgresStorage(const std::string& url, bool writable = true);
   ~PostgresStorage() override;
 
   tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override;
@@ -38,7 +40,7 @@ class PostgresStorage final : public tune::Storage {
   class Transaction;
   using Param = std::optional<std::string>;  // nullopt: SQL NULL
   Result exec(const char* sql, const std::vector<Param>& params = {});
-  void check_or_create_schema();
+  void check_or_create_schema(bool writable);
   void upgrade_from_version1();
   std::vector<tune::Trial> load_trials(int64_t study_id);
   // The running trial `trial_id`, its row locked (StoreError when there is none,

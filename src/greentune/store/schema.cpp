@@ -150,37 +150,66 @@ void upgrade_from_version1(Db& db) {
   transaction.commit();
 }
 
-}  // namespace
-
-void check_or_create_schema(Db& db) {
-  int tables = 0;
+// The number of tables, after checking the file reads as an intact SQLite database.
+int readable_tables(Db& db) {
   try {
-    tables = table_count(db);
+    int tables = table_count(db);
     if (tables > 0) check_integrity(db);
+    return tables;
   } catch (const StoreError& e) {
     throw InputError(fmt::format(
         "study store {} is not a readable SQLite database ({}); expected a greentune study store",
         db.path(), e.what()));
   }
+}
 
-  if (tables > 0) {
-    if (!has_table(db, "schema_version")) {
-      throw InputError(fmt::format(
-          "{} is a SQLite database but not a greentune study store (it has no schema_version "
-          "table); expected a store written by greentune, or a new file",
-          db.path()));
-    }
-    int64_t found = stored_version(db);
+int64_t greentune_version(Db& db) {
+  if (!has_table(db, "schema_version")) {
+    throw InputError(fmt::format(
+        "{} is a SQLite database but not a greentune study store (it has no schema_version "
+        "table); expected a store written by greentune, or a new file",
+        db.path()));
+  }
+  return stored_version(db);
+}
+
+void check_current(Db& db, int64_t found) {
+  if (found != kSchemaVersion) {
+    throw InputError(fmt::format(
+        "study store {} has schema version {}, but this greentune ({}) reads schema versions 1 "
+        "to {}; open it with the greentune that wrote it, or use another store",
+        db.path(), found, GREENTUNE_VERSION, kSchemaVersion));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Db> check_schema_for_reading(Db& db) {
+  if (readable_tables(db) == 0) {
+    throw InputError(fmt::format(
+        "study store {} has no tables: it is not a greentune study store (listing commands never "
+        "create one); run `greentune tune` or `greentune experiment` to make a store",
+        db.path()));
+  }
+  int64_t found = greentune_version(db);
+  if (found == 1) {
+    auto copy = db.copy_in_memory();
+    upgrade_from_version1(*copy);
+    check_current(*copy, stored_version(*copy));
+    return copy;
+  }
+  check_current(db, found);
+  return nullptr;
+}
+
+void check_or_create_schema(Db& db) {
+  if (readable_tables(db) > 0) {
+    int64_t found = greentune_version(db);
     if (found == 1) {
       upgrade_from_version1(db);
       found = stored_version(db);
     }
-    if (found != kSchemaVersion) {
-      throw InputError(fmt::format(
-          "study store {} has schema version {}, but this greentune ({}) reads schema versions 1 "
-          "to {}; open it with the greentune that wrote it, or use another store",
-          db.path(), found, GREENTUNE_VERSION, kSchemaVersion));
-    }
+    check_current(db, found);
     return;
   }
 

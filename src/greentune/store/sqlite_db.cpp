@@ -80,8 +80,10 @@ std::optional<double> Statement::optional_real(int column) const {
   return real(column);
 }
 
-Db::Db(const std::string& path, bool create) : path_(path) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
+  int flags = SQLITE_OPEN_FULLMUTEX |
+              (read_only ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -104,6 +106,17 @@ void Db::exec(const char* sql) {
     sqlite3_free(message);
     throw StoreError(fmt::format("study store {}: \"{}\" failed: {}", path_, sql, text));
   }
+}
+
+std::unique_ptr<Db> Db::copy_in_memory() {
+  auto copy = std::make_unique<Db>(":memory:", true);
+  copy->path_ = path_;
+  sqlite3_backup* backup = sqlite3_backup_init(copy->db_, "main", db_, "main");
+  if (backup == nullptr) copy->fail("copying the store into memory", sqlite3_errcode(copy->db_));
+  int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) fail("copying the store into memory", rc);
+  return copy;
 }
 
 int64_t Db::last_insert_id() const {

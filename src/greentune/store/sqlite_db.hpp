@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -45,7 +46,8 @@ class Statement {
 class Db {
  public:
   // Opens an existing database or creates it (`create`); never creates when `create` is false.
-  Db(const std::string& path, bool create);
+  // `read_only`: SQLite itself refuses every write (and `create` is ignored).
+  Db(const std::string& path, bool create, bool read_only = false);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -56,6 +58,10 @@ class Db {
   int changes() const;
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
+
+  // A private in-memory copy of this database, named like it in messages; what is written to the
+  // copy never reaches the file.
+  std::unique_ptr<Db> copy_in_memory();
 
   // Throws StoreError naming the file, what was being done and SQLite's message.
   [[noreturn]] void fail(const std::string& doing, int code) const;

@@ -29,9 +29,15 @@ namespace {
 
 // Reading the header ourselves refuses a non-SQLite file before SQLite could treat it as a
 // database it may write to.
-void check_header(const std::string& path) {
+void check_header(const std::string& path, bool read_only) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size == 0 && read_only) {
+    throw InputError(
+        fmt::format("study store {} is an empty file (0 bytes), not a greentune study store; "
+                    "listing commands never make one (run `greentune tune` to start a study)",
+                    path));
+  }
   if (ec || size == 0) return;  // new or empty: SQLite initialises it
   std::ifstream in(path, std::ios::binary);
   char header[16] = {};
@@ -41,6 +47,31 @@ void check_header(const std::string& path) {
         "study store {} is not a SQLite database (its header is not \"SQLite format 3\"); "
         "expected a greentune study store or a new file name ending in .db",
         path));
+  }
+}
+
+// Where the file is, or would go: the folder must exist, as for every result file.
+void check_place(const std::string& path, bool read_only) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (fs::is_directory(status))
+    throw InputError(fmt::format("study store {} is a folder; expected a store file", path));
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw InputError(fmt::format(
+        "study store {} is not a regular file (a device, FIFO or socket); expected a store file",
+        path));
+  if (fs::exists(status)) return;
+  if (read_only) {
+    throw InputError(fmt::format(
+        "study store {} does not exist; run `greentune tune` first or pass --storage", path));
+  }
+  auto parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    throw InputError(fmt::format(
+        "study store {}: folder {} does not exist (or is not a folder); create it first "
+        "(mkdir -p {}) or name a store in an existing folder",
+        path, parent.string(), parent.string()));
   }
 }
 
@@ -83,17 +114,20 @@ const char* kStudyColumns =
 
 SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) : path_(path) {
   if (path.empty()) throw InputError("study store path is empty; expected sqlite:PATH");
-  check_header(path);
-  std::error_code ec;
-  bool exists = std::filesystem::exists(path, ec);
-  if (!exists) {
-    auto parent = std::filesystem::path(path).parent_path();
-    // A new store may name a folder of its own (sqlite:out/quick.db), as result files may.
-    if (!parent.empty() && !std::filesystem::is_directory(parent, ec) &&
-        !std::filesystem::create_directories(parent, ec)) {
-      throw InputError(fmt::format("study store {}: cannot create directory {}: {}", path,
-                                   parent.string(), ec.message()));
-    }
+  check_place(path, options.read_only);
+  check_header(path, options.read_only);
+  if (options.read_only) {
+    // A read-only connection to a WAL store makes the missing -wal and -shm files and leaves them
+    // behind; a read-write one that query_only keeps from writing removes them again when it is
+    // the last one out. Where a -wal file is already there (a writer at work, or one that died),
+    // the connection is read-only for SQLite too, so nothing of that WAL reaches the store file.
+    std::error_code ec;
+    const bool wal_there = std::filesystem::exists(path + "-wal", ec);
+    db_ = std::make_unique<sqlite::Db>(path, false, wal_there);
+    sqlite3_busy_timeout(db_->handle(), static_cast<int>(options.busy_timeout.count()));
+    db_->exec("PRAGMA query_only = ON");
+    if (auto upgraded = sqlite::check_schema_for_reading(*db_)) db_ = std::move(upgraded);
+    return;
   }
   db_ = std::make_unique<sqlite::Db>(path, true);
   sqlite3_busy_timeout(db_->handle(), static_cast<int>(options.busy_timeout.count()));
@@ -114,7 +148,7 @@ std::optional<tune::StudyInfo> SqliteStorage::load_study(const std::string& name
 }
 
 tune::StudyInfo SqliteStorage::create_or_open_study(const tune::StudyInfo& wanted) {
-  if (wanted.name.empty()) throw InputError("study name is empty; expected a name");
+  check_study_names(wanted, path_);
   std::lock_guard lock(mutex_);
   Transaction transaction(*db_);
   if (auto existing = load_study(wanted.name)) {

@@ -14,13 +14,18 @@ namespace greentune::store {
 struct SqliteOptions {
   // How long a writer waits for another process's transaction before giving up.
   std::chrono::milliseconds busy_timeout{60000};
+  // For commands that only read: the store is never created, initialised, upgraded or written,
+  // and no -wal or -shm file is left behind (an older store is upgraded in a private in-memory
+  // copy); writes fail with a StoreError.
+  bool read_only = false;
 };
 
 class SqliteStorage final : public tune::Storage {
  public:
   // Opens (or creates) the store at `path`, upgrading one of an older schema version in place. A
   // file that is not a SQLite database, a corrupt one, one that is not a greentune store or one of
-  // a newer schema version is refused with an InputError naming it, and is not modified.
+  // a newer schema version is refused with an InputError naming it, and is not modified. A new
+  // store's folder must exist (InputError naming it): a typo must not scatter folders around.
   explicit SqliteStorage(const std::string& path, SqliteOptions options = {});
 
   tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override;

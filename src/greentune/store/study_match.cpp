@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "greentune/common/error.hpp"
+#include "greentune/tune/names.hpp"
 
 namespace greentune::store {
 namespace {
@@ -23,6 +24,18 @@ const char* direction_text(tune::Direction direction) {
   return direction == tune::Direction::minimize ? "minimize" : "maximize";
 }
 
+void check_study_names(const tune::StudyInfo& wanted, const std::string& store) {
+  try {
+    tune::check_name(wanted.name, "study name");
+    if (!wanted.group.empty()) tune::check_name(wanted.group, "study group");
+    // Shown in every listing beside the name.
+    if (!wanted.strategy.empty()) tune::check_name(wanted.strategy, "study strategy");
+    if (!wanted.objective.empty()) tune::check_name(wanted.objective, "study objective");
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("study store {}: {}", store, e.what()));
+  }
+}
+
 void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store) {
   std::string where = fmt::format("study '{}' in {}", wanted.name, store);
@@ -30,6 +43,12 @@ void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo&
     throw InputError(fmt::format("{} exists with direction {}, not {}; use another study name",
                                  where, direction_text(existing.direction),
                                  direction_text(wanted.direction)));
+  }
+  if (existing.strategy != wanted.strategy) {
+    throw InputError(fmt::format(
+        "{} exists with strategy {}, not {}; continue it with strategy {}, or give the {} study "
+        "another name",
+        where, existing.strategy, wanted.strategy, existing.strategy, wanted.strategy));
   }
   if (existing.objective != wanted.objective) {
     throw InputError(fmt::format("{} exists with objective {}, not {}; use another study name",

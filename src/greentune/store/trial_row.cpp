@@ -9,19 +9,58 @@
 
 namespace greentune::store {
 
+namespace {
+
+// The first parameter that is a number but not a finite one ("" when none): samplers never
+// propose such a value, so the record was damaged (or written before bounds were checked).
+std::string non_finite_param(const tune::Trial& trial) {
+  for (const auto& [name, value] : trial.params)
+    if (const auto* d = std::get_if<double>(&value); d && !std::isfinite(*d))
+      return fmt::format("params.{} is {} (null), not a finite number", name, *d);
+  return {};
+}
+
+}  // namespace
+
 tune::Trial trial_from_row(const TrialRow& row, const std::string& where) {
+  tune::Trial trial;
+  std::string problem;
   auto json = nlohmann::json::parse(row.record_json, nullptr, false);
-  if (json.is_discarded())
-    throw InputError(fmt::format("{}: record_json is not JSON; expected a trial record", where));
-  tune::Trial trial = tune::trial_from_json(json, where);
+  if (json.is_discarded()) {
+    problem = fmt::format("{}: record_json is not JSON; expected a trial record", where);
+  } else {
+    try {
+      trial = tune::trial_from_json(json, where);
+    } catch (const InputError& e) {
+      problem = e.what();
+    }
+  }
   trial.id = row.id;
   trial.number = static_cast<int>(row.number);
-  trial.state = tune::trial_state_from_string(row.state);
   trial.host = row.host;
   trial.started_at = row.started_at;
   trial.finished_at = row.finished_at;
   trial.heartbeat_at = row.heartbeat_at;
+  try {
+    trial.state = tune::trial_state_from_string(row.state);
+  } catch (const InputError& e) {
+    if (problem.empty()) problem = fmt::format("{}: {}", where, e.what());
+  }
+  if (problem.empty()) {
+    if (auto bad = non_finite_param(trial); !bad.empty())
+      problem = fmt::format("{}: {}", where, bad);
+  }
+  if (!problem.empty()) {
+    trial.state = tune::TrialState::failed;
+    trial.retry = false;
+    trial.values.clear();
+    trial.error = kUnreadableRecord + problem;
+  }
   return trial;
+}
+
+bool has_unreadable_record(const tune::Trial& trial) {
+  return trial.state == tune::TrialState::failed && trial.error.starts_with(kUnreadableRecord);
 }
 
 std::string record_text(const tune::Trial& trial) {

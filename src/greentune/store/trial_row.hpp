@@ -19,8 +19,17 @@ struct TrialRow {
   std::string record_json;
 };
 
-// `where` names the store and row in messages: InputError when record_json is not a record.
+// The trial a row holds. One damaged row must not make a whole store unreadable, so this never
+// throws: a row whose record_json is not a record, whose state is unknown or whose parameters are
+// not finite numbers (null) comes back as a failed trial (retry unset, no values) whose `error`
+// starts with kUnreadableRecord and says what is wrong, `where` (the store and row) included.
+// Its columns are kept (and the record's other fields when only a parameter is bad); the row
+// itself is not changed.
 tune::Trial trial_from_row(const TrialRow& row, const std::string& where);
+
+inline constexpr const char* kUnreadableRecord = "stored record unreadable: ";
+// True for a trial trial_from_row had to mark (listings point these out).
+bool has_unreadable_record(const tune::Trial& trial);
 // record_json text; invalid UTF-8 in strings is replaced rather than failing the write.
 std::string record_text(const tune::Trial& trial);
 

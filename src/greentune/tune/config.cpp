@@ -9,6 +9,7 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/benchmarks.hpp"
+#include "greentune/tune/names.hpp"
 
 namespace greentune::tune {
 
@@ -259,36 +260,6 @@ ParamSpec parse_param(const std::string& name, const toml::node& node, const std
 
 }  // namespace
 
-void validate_space(const SearchSpace& space) {
-  if (space.params.empty()) throw InputError("space: expected at least one parameter");
-  std::set<std::string> names;
-  for (const auto& p : space.params) {
-    const std::string key = "space." + p.name;
-    if (p.name.empty()) throw InputError("space: a parameter has an empty name");
-    if (!names.insert(p.name).second) throw InputError(fmt::format("{}: defined twice", key));
-    if (p.type == ParamType::categorical) {
-      if (p.choices.empty())
-        throw InputError(fmt::format("{}.choices: expected at least one choice, got none", key));
-      continue;
-    }
-    if (!std::isfinite(p.low) || !std::isfinite(p.high))
-      throw InputError(fmt::format("{}: low and high must be finite", key));
-    if (p.low >= p.high)
-      throw InputError(
-          fmt::format("{}: expected low < high, got low = {} and high = {}", key, p.low, p.high));
-    if (p.log && p.low <= 0)
-      throw InputError(fmt::format("{}.low: log = true needs low > 0, got {}", key, p.low));
-    if (p.type == ParamType::integer) {
-      if (p.low != std::floor(p.low) || p.high != std::floor(p.high))
-        throw InputError(fmt::format("{}: an int parameter needs integer low and high", key));
-      if (p.step < 1 || p.step != std::floor(p.step))
-        throw InputError(fmt::format("{}.step: expected an integer >= 1, got {}", key, p.step));
-    } else if (p.step < 0) {
-      throw InputError(fmt::format("{}.step: expected a step >= 0, got {}", key, p.step));
-    }
-  }
-}
-
 SearchSpace parse_space(const toml::table& space_table, const std::string& source) {
   // toml++ keeps keys sorted; the declaration order (what users see in tables) comes from the
   // keys' source positions.
@@ -331,11 +302,16 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
   str("objective", config.objective);
   if (config.name.empty())
     throw InputError(fmt::format("{}: study.name: expected a non-empty name", source));
+  try {
+    check_name(config.name, "study.name");
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}{}", where(source, *study.get("name"), ""), e.what()));
+  }
   if (const auto* n = study.get("rounds")) {
     const auto rounds = get_integer(*n, source, "study.rounds");
-    if (rounds < 1 || rounds > 10000000)
-      throw InputError(fmt::format("{}: expected rounds >= 1, got {}",
-                                   where(source, *n, "study.rounds"), rounds));
+    if (rounds < 1 || rounds > kMaxRounds)
+      throw InputError(fmt::format("{}: expected 1 <= rounds <= {}, got {}",
+                                   where(source, *n, "study.rounds"), kMaxRounds, rounds));
     config.rounds = static_cast<int>(rounds);
   }
   if (const auto* n = study.get("seed")) {

@@ -14,6 +14,9 @@
 
 namespace greentune::tune {
 
+// The most rounds one study may aim for (study.rounds, --rounds).
+inline constexpr int kMaxRounds = 10000000;
+
 struct StudyConfig {
   std::string name;
   std::string storage = "sqlite:greentune.db";
@@ -39,8 +42,6 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
 
 // Validates one space table ([space]); `source` as above.
 SearchSpace parse_space(const toml::table& space_table, const std::string& source);
-// Throws InputError naming the parameter on an invalid space (low >= high, log with low <= 0, ...).
-void validate_space(const SearchSpace& space);
 
 Direction direction_from_string(const std::string& text);  // "maximize" | "minimize"
 const char* to_string(Direction direction);

@@ -17,6 +17,7 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/config.hpp"
+#include "greentune/tune/names.hpp"
 
 namespace greentune::tune {
 namespace {
@@ -90,6 +91,14 @@ bool better(double a, double b, Direction direction) {
 
 Study::Study(Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler)
     : storage_(storage), options_(std::move(options)), sampler_(std::move(sampler)) {
+  check_name(options_.name, "study name");
+  if (!options_.group.empty()) check_name(options_.group, "study group");
+  try {
+    validate_space(options_.space);
+  } catch (const InputError& e) {
+    // The same rules as a config's [space]: a space built in C++ gets no weaker checks.
+    throw InputError(fmt::format("study '{}': {}", options_.name, e.what()));
+  }
   if (!sampler_) throw InputError(fmt::format("study '{}': no sampler given", options_.name));
   if (options_.heartbeat_seconds <= 0 || options_.stale_seconds < 2 * options_.heartbeat_seconds) {
     throw InputError(fmt::format(

@@ -65,8 +65,10 @@ using ProgressCallback = std::function<void(const Progress&)>;
 
 class Study {
  public:
-  // Creates the study in storage or re-opens it (InputError if its direction, objective or space
-  // differ), then fails trials left running by dead processes.
+  // Checks the options (InputError for a name or group that is not a printable name, or a space
+  // that validate_space refuses), creates the study in storage or re-opens it (InputError if its
+  // direction, strategy, objective or space differ), then fails trials left running by dead
+  // processes.
   Study(Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sampler);
   ~Study();
   Study(const Study&) = delete;
