@@ -18,6 +18,7 @@
 #include "greentune/report/html.hpp"
 #include "greentune/report/stats.hpp"
 #include "greentune/system/machine.hpp"
+#include "greentune/tune/progress_text.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -176,13 +177,25 @@ tune::Objective repeated_objective(std::shared_ptr<const data::Split> split,
       nn::TrainOptions options = options_for(params);
       options.hp.seed += static_cast<uint64_t>(rep);
       tune::IntermediateReport last;
+      bool pruned = false;  // the first run's curve is the trial's: the pruner judges it
       auto trained = nn::train(options, *split, monitor, [&](const nn::EpochRecord& epoch) {
         if (rep == 0) {
           last = nn::epoch_report(epoch, last);
           context.report(last);
+          pruned = context.should_prune();
         }
-        return true;
+        return !pruned;
       });
+      if (pruned && !trained.diverged) {
+        result.state = tune::TrialState::pruned;
+        result.seconds += trained.seconds;
+        result.joules += nn::add_run_energy(trained, result.energy);
+        training.model_spec = trained.model_spec;
+        training.parameter_count = trained.parameter_count;
+        result.training = std::move(training);
+        window.close();
+        return result;
+      }
       if (trained.diverged) {
         ++diverged;
         if (result.error.empty()) result.error = trained.diverged_reason;
@@ -278,7 +291,8 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
     throw InputError(
         fmt::format("{}:{}:{}: {}", source, where.line, where.column, e.description()));
   }
-  check_keys(root, source, "", {"experiment", "carbon", "sampler", "space", "train", "sweep"});
+  check_keys(root, source, "",
+             {"experiment", "carbon", "sampler", "space", "train", "sweep", "pruner"});
   const auto* exp = root.get_as<toml::table>("experiment");
   if (!exp) throw InputError(source + ": missing [experiment] table (name, storage, strategies)");
   check_keys(*exp, source, "experiment.",
@@ -350,6 +364,7 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
                                                 {"tolerance", config.tolerance}});
         if (const auto* n = root.get("space")) study_table.insert("space", *n);
         if (const auto* n = root.get("sampler")) study_table.insert("sampler", *n);
+        if (const auto* n = root.get("pruner")) study_table.insert("pruner", *n);
         toml::table train_table;
         if (const auto* t = root.get_as<toml::table>("train")) train_table = *t;
         train_table.insert_or_assign("model", model);
@@ -404,6 +419,7 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
       planned.options.group = config.name;
       planned.options.seed = study.seed;
       planned.options.rounds = study.rounds;
+      planned.options.pruner = tune::make_pruner(study.pruner);
       auto json = tune::config_to_json(study);
       json.update(context);
       planned.options.config_json = json.dump();
@@ -491,15 +507,14 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
       if (!options.log) return;
       std::string value = p.trial->state == tune::TrialState::complete && p.trial->value()
                               ? fmt::format("{:.4f}", *p.trial->value())
-                              : std::string(tune::to_string(p.trial->state));
+                              : tune::trial_state_text(*p.trial);
       std::string params;
       for (const auto& [name, v] : p.trial->params)
         params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(v);
-      options.log(
-          fmt::format("{} round {}/{}  trial {}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
-                      planned.options.name, p.round, p.rounds, p.trial->number, value,
-                      p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
-                      duration_text(p.eta_seconds), params));
+      options.log(fmt::format("{} round {}/{}  trial {}  value {}  best {}  {}  ETA {}  ({})",
+                              planned.options.name, p.round, p.rounds, p.trial->number, value,
+                              p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"),
+                              tune::energy_progress_text(p), duration_text(p.eta_seconds), params));
     });
     if (options.active_study) options.active_study->store(nullptr);
     summary.trials_run += static_cast<int>(finished.size());
