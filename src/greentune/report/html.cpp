@@ -15,6 +15,7 @@
 #include "greentune/report/charts.hpp"
 #include "greentune/report/export.hpp"
 #include "greentune/report/paper_reference.hpp"
+#include "greentune/report/pruning_section.hpp"
 #include "greentune/report/stats.hpp"
 #include "greentune/report/svg_chart.hpp"
 #include "greentune/report/uncertainty.hpp"
@@ -721,6 +722,7 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
     page.html += "</section>\n";
   }
   paper_section(page, studies, options);
+  page.html += pruning_section_html(studies);
   studies_section(page, studies);
   page.html += "</body>\n</html>\n";
   if (chart_count) *chart_count = page.charts;
