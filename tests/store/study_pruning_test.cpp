@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "greentune/common/error.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/tune/asha_pruner.hpp"
 #include "greentune/tune/progress_text.hpp"
@@ -79,6 +80,41 @@ struct CurveObjective {
     if (result.state != tune::TrialState::pruned) result.values = {best};
     return result;
   }
+};
+
+// Forwards to a real store; trials() fails while `failing` is set (a busy or lost database).
+class FlakyStorage final : public tune::Storage {
+ public:
+  explicit FlakyStorage(tune::Storage& inner) : inner_(inner) {}
+  bool failing = false;
+  tune::StudyInfo create_or_open_study(const tune::StudyInfo& wanted) override {
+    return inner_.create_or_open_study(wanted);
+  }
+  std::optional<tune::StudyInfo> find_study(const std::string& name) override {
+    return inner_.find_study(name);
+  }
+  std::vector<tune::StudyInfo> studies() override { return inner_.studies(); }
+  std::vector<tune::Trial> trials(int64_t study_id) override {
+    if (failing) throw StoreError("database is locked");
+    return inner_.trials(study_id);
+  }
+  std::optional<tune::Trial> claim_trial(int64_t study_id, const tune::TrialOwner& owner,
+                                         const tune::ProposeFn& propose) override {
+    return inner_.claim_trial(study_id, owner, propose);
+  }
+  void heartbeat(int64_t trial_id) override { inner_.heartbeat(trial_id); }
+  void report_intermediate(int64_t trial_id, const tune::IntermediateReport& report) override {
+    inner_.report_intermediate(trial_id, report);
+  }
+  void finish_trial(int64_t trial_id, const tune::Trial& result) override {
+    inner_.finish_trial(trial_id, result);
+  }
+  std::vector<tune::Trial> fail_stale_trials(int64_t study_id, double stale_seconds) override {
+    return inner_.fail_stale_trials(study_id, stale_seconds);
+  }
+
+ private:
+  tune::Storage& inner_;
 };
 
 std::shared_ptr<const tune::Pruner> asha(int min_step, int max_step, int reduction) {
@@ -289,4 +325,34 @@ TEST(StudyPruning, TellAppliesTheVerdictOnlyToAPrunedResult) {
   study.tell(*over, stopped);
   EXPECT_EQ(study.trials()[1].state, tune::TrialState::failed);
   EXPECT_THAT(study.trials()[1].error, HasSubstr("energy budget"));
+}
+
+TEST(StudyPruning, StoreThatCannotBeReadWhileJudgingLetsTheTrialGoOn) {
+  TempDir dir;
+  store::SqliteStorage sqlite(dir.file("s.db"));
+  FlakyStorage storage(sqlite);
+  auto o = options(1);
+  o.pruner = asha(1, 3, 2);
+  o.budget.max_trial_joules = 5;  // the trial goes past it at step 1: stopped once readable
+  tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  std::vector<bool> answers;
+  study.optimize(
+      [&](const tune::Params&, tune::TrialContext& context) {
+        tune::ObjectiveResult r;
+        for (int step = 1; step <= 3; ++step) {
+          context.report({step, {0.5}, kUnknown, 10.0 * step});
+          storage.failing = step == 1;
+          answers.push_back(context.should_prune());
+          storage.failing = false;
+          if (answers.back()) {
+            r.state = tune::TrialState::pruned;
+            return r;
+          }
+        }
+        r.values = {0.5};
+        return r;
+      },
+      1);
+  EXPECT_EQ(answers, (std::vector<bool>{false, true}));  // no verdict, then asked again
+  EXPECT_EQ(study.trials()[0].state, tune::TrialState::failed);
 }

@@ -54,7 +54,8 @@ class TrialContext {
   // what the verdict means: a `pruned` trial (a finished round, the pruner's reason as its error),
   // or a `failed` one when an energy budget stopped it. An objective that returns `complete`
   // after a true answer is stored as complete (it finished anyway). Never blocks on other
-  // workers; may throw StoreError when the store cannot be read.
+  // workers, and never throws: when the store cannot be read it says false (go on) and asks the
+  // store again at the next report.
   // The default (contexts without a study) never stops a trial.
   virtual bool should_prune() const { return false; }
   // Sets (or, with an empty probe, clears) how to measure the trial so far if it is interrupted.

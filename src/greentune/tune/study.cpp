@@ -66,8 +66,14 @@ class StoredTrialContext final : public TrialContext {
   bool should_prune() const override {
     // Once per report: asking again reads the store no second time.
     if (!judged_) {
-      stop_ = study_.judge_running_trial(trial_);
-      judged_ = true;
+      try {
+        stop_ = study_.judge_running_trial(trial_);
+        judged_ = true;
+      } catch (const std::exception& e) {
+        // A missed verdict costs at most one step; failing the trial for it would cost it all.
+        spdlog::warn("study '{}': trial {}: could not decide whether to stop it, going on: {}",
+                     study_.info().name, trial_.number, e.what());
+      }
     }
     return stop_.stop();
   }
