@@ -10,6 +10,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/training_executable.hpp"
+#include "cli/tune_command.hpp"
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
@@ -44,6 +46,7 @@ struct TuneOptions {
   double heartbeat = 10;
   double stale_after = 60;
   bool no_energy = false;
+  cli::WorkerOptions workers;  // the command objective's --workers, --gpus, --trials-per-gpu
 };
 
 std::string format_value(const std::optional<double>& value) {
@@ -100,14 +103,19 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
 }
 
 std::atomic<tune::Study*> active_study{nullptr};
+std::atomic<cli::CommandTuning*> active_command{nullptr};
 
 int run_tune(const TuneOptions& options) {
 #if GREENTUNE_HAS_TORCH
   nn::restart_with_short_openmp_spin();  // first: it may start the process again
+#else
+  if (cli::study_trains(options.config)) cli::exec_training_executable();
 #endif
   // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    // The programs of command trials are stopped first; their workers mark the trials failed.
+    if (cli::CommandTuning* command = active_command.load()) command->interrupt();
     if (tune::Study* study = active_study.load()) {
       study->fail_open_trials(fmt::format("interrupted by {}", name));
     }
@@ -129,9 +137,20 @@ int run_tune(const TuneOptions& options) {
   }
   if (options.seed) config.seed = *options.seed;
   auto sampler = tune::make_sampler(config.strategy, config.sampler);
-  auto monitor = options.no_energy ? nullptr : open_monitor();
+  std::unique_ptr<cli::CommandTuning> command;
+  if (config.objective == "command") {
+    cli::WorkerOptions workers = options.workers;
+    workers.measure_energy = !options.no_energy;
+    command = std::make_unique<cli::CommandTuning>(config, options.config, workers);
+  } else if (options.workers.workers != 1 || !options.workers.gpus.empty()) {
+    throw InputError(
+        "--workers and --gpus: only for objective = \"command\"; run more "
+        "`greentune tune` processes on one store to share other studies");
+  }
+  auto monitor = options.no_energy || command ? nullptr : open_monitor();
   // Before the store: a bad [train] table or missing data set leaves no new file behind.
-  tune::Objective objective = make_objective(config, options.config, monitor.get());
+  tune::Objective objective =
+      command ? command->objective() : make_objective(config, options.config, monitor.get());
   auto storage = store::open_storage(config.storage);
 
   tune::StudyOptions study_options;
@@ -154,14 +173,26 @@ int run_tune(const TuneOptions& options) {
   fmt::print("study {}: {} on {}, {} {} rounds ({} done), storage {}\n", config.name,
              config.strategy, config.objective, tune::to_string(config.direction), config.rounds,
              already, config.storage);
-  if (!monitor && !options.no_energy) fmt::print("energy: not measured (no usable source)\n");
+  if (command) {
+    fmt::print("{}; {} worker(s)\n", command->energy_summary(), command->workers());
+  } else if (!monitor && !options.no_energy) {
+    fmt::print("energy: not measured (no usable source)\n");
+  }
   std::fflush(stdout);
 
   int width = static_cast<int>(std::to_string(config.rounds).size());
-  study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
+  auto print_round = [&](const tune::Progress& p) {
     fmt::print("{}\n", tune::tune_progress_line(p, width));
+    if (command) fmt::print("{}", cli::CommandTuning::trial_note(*p.trial));
     std::fflush(stdout);
-  });
+  };
+  if (command) {
+    active_command = command.get();
+    command->run(study, study_options, config.storage, config.rounds, print_round);
+    active_command = nullptr;
+  } else {
+    study.optimize(objective, config.rounds, print_round);
+  }
   active_study = nullptr;
 
   auto trials = study.trials();
@@ -246,6 +277,15 @@ const bool registered = greentune::cli::register_command(
                      "A running trial without a heartbeat this long is failed and re-run")
           ->check(CLI::PositiveNumber);
       app.add_flag("--no-energy", options->no_energy, "Do not measure energy");
+      app.add_option("--workers", options->workers.workers,
+                     "objective command: trials run at once on this machine (default 1)")
+          ->check(CLI::Range(1, 1024));
+      app.add_option("--gpus", options->workers.gpus,
+                     "objective command: GPUs to hand out, one per running trial through "
+                     "CUDA_VISIBLE_DEVICES (e.g. 0,1,2,3)");
+      app.add_option("--trials-per-gpu", options->workers.trials_per_gpu,
+                     "objective command: trials that may share one GPU (default 1)")
+          ->check(CLI::Range(1, 64));
       return [options] { return run_tune(*options); };
     });
 

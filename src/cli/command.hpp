@@ -34,4 +34,7 @@ struct GlobalOptions {
 };
 const GlobalOptions& global_options();
 
+// This process's command line as main() received it, argv[0] included (to run it elsewhere).
+const std::vector<std::string>& process_arguments();
+
 }  // namespace greentune::cli

@@ -32,6 +32,11 @@ GlobalOptions& mutable_global_options() {
   return options;
 }
 
+std::vector<std::string>& mutable_process_arguments() {
+  static std::vector<std::string> arguments;
+  return arguments;
+}
+
 }  // namespace
 
 bool register_command(std::string name, std::string description, Setup setup) {
@@ -45,11 +50,15 @@ const std::vector<Command>& commands() {
 const GlobalOptions& global_options() {
   return mutable_global_options();
 }
+const std::vector<std::string>& process_arguments() {
+  return mutable_process_arguments();
+}
 
 }  // namespace greentune::cli
 
 int main(int argc, char** argv) {
   using namespace greentune::cli;
+  mutable_process_arguments().assign(argv, argv + argc);
   CLI::App app{"greentune: measure the energy of deep-learning training, then cut it"};
   app.set_version_flag("--version", std::string("greentune ") + GREENTUNE_VERSION);
   app.add_flag("-v,--verbose", mutable_global_options().verbose,

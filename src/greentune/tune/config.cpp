@@ -331,7 +331,7 @@ const char* to_string(Direction direction) {
 }
 
 StudyConfig parse_study_config(const toml::table& table, const std::string& source) {
-  check_keys(table, source, "", {"study", "sampler", "space", "train", "pruner"});
+  check_keys(table, source, "", {"study", "sampler", "space", "train", "command", "pruner"});
   StudyConfig config;
   const toml::node* study_node = table.get("study");
   if (study_node == nullptr) throw InputError(fmt::format("{}: missing the [study] table", source));
@@ -376,10 +376,10 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
                     "bayes, got \"{}\"",
                     source, config.strategy));
   const bool benchmark = is_benchmark_objective(config.objective);
-  if (!benchmark && config.objective != "train")
+  if (!benchmark && config.objective != "train" && config.objective != "command")
     throw InputError(
-        fmt::format("{}: study.objective: expected train, branin or hartmann6, got \"{}\"", source,
-                    config.objective));
+        fmt::format("{}: study.objective: expected train, command, branin or hartmann6, got \"{}\"",
+                    source, config.objective));
   config.direction = benchmark ? Direction::minimize : Direction::maximize;
   if (const auto* n = study.get("direction")) {
     const auto text = get_string(*n, source, "study.direction");
@@ -420,6 +420,11 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
     config.train = to_json(get_table(*n, source, "train"));
   } else if (config.objective == "train") {
     throw InputError(fmt::format("{}: objective train needs a [train] table", source));
+  }
+  if (const auto* n = table.get("command")) {
+    config.command = get_table(*n, source, "command");
+  } else if (config.objective == "command") {
+    throw InputError(fmt::format("{}: objective command needs a [command] table", source));
   }
   if (const auto* n = table.get("pruner")) {
     config.pruner = parse_pruner_table(get_table(*n, source, "pruner"), source);
@@ -522,6 +527,7 @@ nlohmann::json config_to_json(const StudyConfig& config) {
   j["pruner"] = pruner_config_to_json(config.pruner);
   j["max_joules"] = config.budget.max_joules;
   j["max_trial_joules"] = config.budget.max_trial_joules;
+  if (!config.command.empty()) j["command"] = to_json(config.command);
   return j;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train],
-// [pruner] (pruner_config.hpp; with [study] max_joules and max_trial_joules).
+// A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train] or
+// [command], [pruner] (pruner_config.hpp; with [study] max_joules and max_trial_joules).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -20,7 +20,7 @@ struct StudyConfig {
   std::string name;
   std::string storage = "sqlite:greentune.db";
   std::string strategy = "bayes";   // grid | random | sobol | halton | bayes
-  std::string objective = "train";  // train | branin | hartmann6
+  std::string objective = "train";  // train | command | branin | hartmann6
   int rounds = 20;
   uint64_t seed = 1234;
   Direction direction = Direction::maximize;  // benchmark objectives default to minimize
@@ -33,6 +33,9 @@ struct StudyConfig {
   EnergyBudget budget;  // [study] max_joules, max_trial_joules
   nlohmann::json train =
       nlohmann::json::object();  // the [train] table, read by the train objective
+  // The [command] table as written, read by the command objective (command/config.hpp, which
+  // reads the file again for line numbers: copies of toml++ nodes drop them); empty when absent.
+  toml::table command;
 };
 
 // Throws InputError naming the file, key (and line where known) and what was expected.
