@@ -42,6 +42,71 @@ TEST_F(TunePruningCli, BadPrunerSettingsExitTwoNamingTheKey) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "greentune.db"));
 }
 
+// A command study with [pruner]: trial 1 (the first) reports three good epochs; every later trial
+// reports a poor first epoch and then waits (its program catches SIGTERM and leaves a mark). ASHA
+// (reduction 2) must stop it at step 1 with SIGTERM, keep its report and count it as a round.
+// Which trial is which depends on its number, not on the sampler, so the order is fixed.
+constexpr const char* kPrunedProgram = R"(#!/bin/bash
+dir="$1"
+n="$GREENTUNE_TRIAL_NUMBER"
+if [ "$n" = 1 ]; then
+  for e in 1 2 3; do echo "{\"epoch\": $e, \"score\": $(( 10 * e ))}"; done
+  exit 0
+fi
+trap 'echo term > "$dir/terminated-$n"; exit 0' TERM
+echo '{"epoch": 1, "score": 1}'
+sleep 60 &
+wait
+echo '{"epoch": 2, "score": 2}'
+echo '{"epoch": 3, "score": 3}'
+)";
+
+TEST_F(TunePruningCli, CommandObjectiveIsStoppedWithSigtermAndStoredAsPruned) {
+  write_config("prog.sh", kPrunedProgram);
+  std::filesystem::permissions(dir_ / "prog.sh", std::filesystem::perms::owner_all);
+  write_config("c.toml", R"([study]
+name = "c"
+storage = "sqlite:c.db"
+objective = "command"
+direction = "maximize"
+strategy = "random"
+rounds = 2
+[space]
+x = { type = "float", low = 0.0, high = 1.0 }
+[pruner]
+kind = "asha"
+min_step = 1
+max_step = 3
+reduction = 2
+[command]
+argv = ["./prog.sh", ")" + dir_.string() +
+                             R"("]
+metric = "score"
+step = "epoch"
+grace_seconds = 30
+)");
+  CliRun run = run_cli("tune c.toml --json c.json");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("pruned@1"));
+  EXPECT_THAT(run.out, HasSubstr("pruned: 1 trial(s) used"));
+  // The program saw SIGTERM (its trap ran), not SIGKILL, and never reported step 2.
+  EXPECT_EQ(slurp(dir_ / "terminated-2"), "term\n");
+  auto json = read_json("c.json");
+  ASSERT_EQ(json["trials"].size(), 2u);
+  const auto& kept = json["trials"][0];
+  const auto& stopped = json["trials"][1];
+  EXPECT_EQ(kept["state"], "complete");
+  EXPECT_EQ(kept["intermediate"].size(), 3u);
+  EXPECT_EQ(stopped["state"], "pruned");
+  ASSERT_EQ(stopped["intermediate"].size(), 1u);
+  EXPECT_EQ(stopped["intermediate"][0]["values"], nlohmann::json::array({1}));
+  EXPECT_THAT(stopped["error"].get<std::string>(), HasSubstr("rung 0 (step 1)"));
+  EXPECT_THAT(stopped["error"].get<std::string>(), HasSubstr("pruned after step 1"));
+  EXPECT_EQ(json["summary"]["trials"], 2);  // the pruned trial is a finished round
+  EXPECT_EQ(json["pruning"]["pruned_trials"], 1);
+  EXPECT_EQ(json["pruning"]["pruned_steps_saved"], 2);
+}
+
 #if GREENTUNE_HAS_TORCH
 // Two grid points on DensePoly: lr = 1e-6 learns nothing in an epoch, lr = 5e-3 learns a lot.
 // Seed 2 visits the good one first, so ASHA (reduction 2) stops the other at its first epoch.
