@@ -25,6 +25,9 @@
 #include "greentune/tune/benchmarks.hpp"
 #include "greentune/tune/config.hpp"
 #include "greentune/tune/objective.hpp"
+#include "greentune/tune/progress_text.hpp"
+#include "greentune/tune/pruner_config.hpp"
+#include "greentune/tune/pruning_summary.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 #if GREENTUNE_HAS_TORCH
@@ -160,6 +163,8 @@ int run_tune(const TuneOptions& options) {
   study_options.rounds = config.rounds;
   study_options.heartbeat_seconds = options.heartbeat;
   study_options.stale_seconds = options.stale_after;
+  study_options.pruner = tune::make_pruner(config.pruner);
+  study_options.budget = config.budget;
   tune::Study study(*storage, study_options, std::move(sampler));
   active_study = &study;
 
@@ -176,13 +181,7 @@ int run_tune(const TuneOptions& options) {
 
   int width = static_cast<int>(std::to_string(config.rounds).size());
   auto print_round = [&](const tune::Progress& p) {
-    std::string value = p.trial->state == tune::TrialState::complete
-                            ? format_value(p.trial->value())
-                            : std::string(tune::to_string(p.trial->state));
-    fmt::print(
-        "round {:>{}}/{}  trial {:>{}}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n",
-        p.round, width, p.rounds, p.trial->number, width, value, format_value(p.best), p.joules,
-        duration_text(p.eta_seconds));
+    fmt::print("{}\n", tune::tune_progress_line(p, width));
     if (command) fmt::print("{}", cli::CommandTuning::trial_note(*p.trial));
     std::fflush(stdout);
   };
@@ -221,6 +220,10 @@ int run_tune(const TuneOptions& options) {
         *summary.optimum_round, summary.trials, config.tolerance, summary.joules_to_optimum,
         duration_text(summary.seconds_to_optimum), summary.total_joules);
   }
+  const auto savings = tune::estimate_pruning_savings(trials, config.pruner.max_step);
+  for (const auto& line :
+       tune::energy_summary_lines(savings, config.budget, tune::study_joules_spent(trials)))
+    fmt::print("{}\n", line);
 
   if (!options.json.empty()) {
     nlohmann::json out;
@@ -233,6 +236,12 @@ int run_tune(const TuneOptions& options) {
     out["seed"] = config.seed;
     out["tolerance"] = config.tolerance;
     out["summary"] = summary_json(summary);
+    out["pruning"] = tune::pruning_json(savings, config.pruner);
+    out["budget"] = {
+        {"max_joules", config.budget.max_joules},
+        {"max_trial_joules", config.budget.max_trial_joules},
+        {"spent_joules", tune::study_joules_spent(trials)},
+        {"spent", tune::study_budget_spent(config.budget, tune::study_joules_spent(trials))}};
     out["best_trial"] = best ? tune::to_json(*best) : nlohmann::json(nullptr);
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& point : tune::best_so_far(trials, config.direction)) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/gpu-check.sh and bench/startup.sh where no GPU is: they parse (and pass shellcheck where it
+# bench/gpu-check.sh, bench/startup.sh and bench/pruning_bench.sh where no GPU is: they parse (and pass shellcheck where it
 # is installed); gpu-check's --dry-run shows every step and writes nothing; without a GPU, or with
 # a bad argument, it stops with a message that says why, and a non-zero status.
 # usage: bench_scripts_test.sh BENCH_DIR
@@ -14,7 +14,7 @@ check() {  # check DESCRIPTION CONDITION...
   if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failed=1; fi
 }
 
-for script in gpu-check.sh startup.sh; do
+for script in gpu-check.sh startup.sh pruning_bench.sh; do
   check "$script parses" bash -n "$bench/$script"
   if command -v shellcheck >/dev/null; then
     check "$script passes shellcheck" shellcheck "$bench/$script"

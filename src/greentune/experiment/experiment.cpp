@@ -18,6 +18,7 @@
 #include "greentune/nn/train_objective.hpp"
 #include "greentune/report/html.hpp"
 #include "greentune/system/machine.hpp"
+#include "greentune/tune/progress_text.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -154,15 +155,14 @@ class RoundRunner {
       if (!options_.log) return;
       std::string value = p.trial->state == tune::TrialState::complete && p.trial->value()
                               ? fmt::format("{:.4f}", *p.trial->value())
-                              : std::string(tune::to_string(p.trial->state));
+                              : tune::trial_state_text(*p.trial);
       std::string params;
       for (const auto& [param, v] : p.trial->params)
         params += (params.empty() ? "" : " ") + param + "=" + tune::to_string(v);
-      options_.log(
-          fmt::format("{} round {}/{}  trial {}  value {}  best {}  joules {:.1f}  ETA {}  ({})",
-                      name, p.round, p.rounds, p.trial->number, value,
-                      p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"), p.joules,
-                      duration_text(eta_seconds(arms)), params));
+      options_.log(fmt::format(
+          "{} round {}/{}  trial {}  value {}  best {}  {}  ETA {}  ({})", name, p.round, p.rounds,
+          p.trial->number, value, p.best ? fmt::format("{:.4f}", *p.best) : std::string("-"),
+          tune::energy_progress_text(p), duration_text(eta_seconds(arms)), params));
     });
     if (options_.active_study) options_.active_study->store(nullptr);
     summary_.trials_run += static_cast<int>(finished.size());
@@ -239,6 +239,7 @@ RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& opti
       planned.options.group = config.name;
       planned.options.seed = study.seed;
       planned.options.rounds = study.rounds;
+      planned.options.pruner = tune::make_pruner(study.pruner);
       auto json = tune::config_to_json(study);
       json.update(context);
       planned.options.config_json = json.dump();

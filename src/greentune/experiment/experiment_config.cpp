@@ -153,7 +153,8 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
     throw InputError(
         fmt::format("{}:{}:{}: {}", source, where.line, where.column, e.description()));
   }
-  check_keys(root, source, "", {"experiment", "carbon", "sampler", "space", "train", "sweep"});
+  check_keys(root, source, "",
+             {"experiment", "carbon", "sampler", "space", "train", "sweep", "pruner"});
   const auto* exp = root.get_as<toml::table>("experiment");
   if (!exp) throw InputError(source + ": missing [experiment] table (name, storage, strategies)");
   check_keys(*exp, source, "experiment.",
@@ -240,6 +241,7 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
                                          {"tolerance", config.tolerance}});
           if (const auto* n = root.get("space")) study_table.insert("space", *n);
           if (const auto* n = root.get("sampler")) study_table.insert("sampler", *n);
+          if (const auto* n = root.get("pruner")) study_table.insert("pruner", *n);
           toml::table train_table;
           if (const auto* t = root.get_as<toml::table>("train")) train_table = *t;
           train_table.insert_or_assign("model", model);

@@ -23,13 +23,25 @@ tune::Objective repeated_objective(std::shared_ptr<const data::Split> split,
     for (int rep = 0; rep < repetitions; ++rep) {
       nn::TrainOptions options = options_for(params, rep);
       tune::IntermediateReport last;
+      bool pruned = false;  // the first run's curve is the trial's: the pruner judges it
       auto trained = nn::train(options, *split, monitor, [&](const nn::EpochRecord& epoch) {
         if (rep == 0) {
           last = nn::epoch_report(epoch, last);
           context.report(last);
+          pruned = context.should_prune();
         }
-        return true;
+        return !pruned;
       });
+      if (pruned && !trained.diverged) {
+        result.state = tune::TrialState::pruned;
+        result.seconds += trained.seconds;
+        result.joules += nn::add_run_energy(trained, result.energy);
+        training.model_spec = trained.model_spec;
+        training.parameter_count = trained.parameter_count;
+        result.training = std::move(training);
+        window.close();
+        return result;
+      }
       if (trained.diverged) {
         ++diverged;
         if (result.error.empty()) result.error = trained.diverged_reason;

@@ -211,27 +211,45 @@ tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
   // Shared by every trial's copy of the objective: loading once is the point.
   auto split = std::make_shared<const data::Split>(
       data::load_split(settings.dataset, settings.load_options()));
+  return make_train_objective(settings, std::move(split), monitor);
+}
 
+tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
+                                     std::shared_ptr<const data::Split> split,
+                                     energy::Monitor* monitor) {
   return [settings, split, monitor](const tune::Params& params, tune::TrialContext& context) {
     TrainOptions options = settings.train;
     options.hp = hyperparameters_for(settings.train.hp, params);
     measured::TrialWindow window(monitor, context, "trial-" + std::to_string(context.number()));
     tune::IntermediateReport last;
+    bool told_to_stop = false;
     TrainResult trained = train(options, *split, monitor, [&](const EpochRecord& epoch) {
       last = epoch_report(epoch, last);
       context.report(last);
-      return !context.should_prune();
+      told_to_stop = context.should_prune();
+      return !told_to_stop;
     });
     window.close();
 
     tune::ObjectiveResult result;
     result.seconds = trained.seconds;
-    result.state = trained.diverged ? tune::TrialState::diverged : tune::TrialState::complete;
-    if (!trained.diverged) result.values = {trained.best_validation_accuracy};
-    result.error = trained.diverged_reason;
+    if (trained.diverged) {
+      result.state = tune::TrialState::diverged;
+    } else if (told_to_stop) {
+      // Stopped on the study's word: no value (the reports are its curve); the study stores it
+      // as pruned or, for an energy budget, failed.
+      result.state = tune::TrialState::pruned;
+      result.error =
+          fmt::format("stopped after epoch {} of {}", trained.epochs.size(), options.hp.epochs);
+    } else {
+      result.state = tune::TrialState::complete;
+      result.values = {trained.best_validation_accuracy};
+    }
+    if (trained.diverged) result.error = trained.diverged_reason;
     // Joules per domain over the training and evaluation windows of every epoch.
     result.joules = add_run_energy(trained, result.energy);
     result.training = training_figures(trained);
+    if (told_to_stop) result.training->test_accuracy.reset();  // the test set was not run
     return result;
   };
 }

@@ -3,6 +3,7 @@
 // hyperparameters on data loaded once per study, reports validation accuracy per epoch, and
 // returns the best validation accuracy (maximised) with the training windows' joules per domain.
 // No LibTorch here: it calls nn::train.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -51,7 +52,15 @@ double add_run_energy(const TrainResult& trained, std::vector<tune::DomainEnergy
 tune::TrainingFigures training_figures(const TrainResult& trained);
 
 // Loads the data now (once for the whole study); monitor may be nullptr (no energy).
+//
+// Early stopping: after each epoch's report the objective asks context.should_prune(); when told
+// to stop it ends training there (no further epoch, no test-set evaluation) and returns state
+// `pruned` with no value, the time and joules it used and its training figures.
 tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
                                      const tune::SearchSpace& space, energy::Monitor* monitor);
+// The same on data already loaded (`settings`' data keys are then not read).
+tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
+                                     std::shared_ptr<const data::Split> split,
+                                     energy::Monitor* monitor);
 
 }  // namespace greentune::nn

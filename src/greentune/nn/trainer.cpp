@@ -222,6 +222,7 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
   auto y_buffer = torch::empty({batch}, train_data.labels.options());
 
+  bool stopped_early = false;
   for (int epoch = 1; epoch <= hp.epochs && !result.diverged; ++epoch) {
     EpochRecord record;
     record.epoch = epoch;
@@ -370,10 +371,14 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
     result.best_validation_accuracy =
         std::max(result.best_validation_accuracy, record.validation_accuracy);
     result.epochs.push_back(std::move(record));
-    if (on_epoch && !on_epoch(result.epochs.back())) break;
+    if (on_epoch && !on_epoch(result.epochs.back())) {
+      stopped_early = true;
+      break;
+    }
   }
 
-  if (!result.diverged && split.test.count() > 0) {
+  // A run its callback stopped (pruned) was judged not worth finishing: no test-set pass either.
+  if (!result.diverged && !stopped_early && split.test.count() > 0) {
     const TensorData test_data = to_tensors(split.test, device);
     result.test_accuracy = evaluate(net, test_data, channels_last).accuracy;
   }

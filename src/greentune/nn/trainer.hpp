@@ -74,7 +74,7 @@ struct TrainResult {
   nlohmann::json to_json() const;
 };
 
-// Return false to stop after this epoch (pruning).
+// Return false to stop after this epoch (pruning); a run stopped so skips the test-set pass.
 using EpochCallback = std::function<bool(const EpochRecord&)>;
 
 // The data is loaded once by the caller (studies reuse it across trials); monitor may be nullptr

@@ -9,6 +9,7 @@
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/report/export.hpp"
 #include "greentune/report/load_check.hpp"
+#include "greentune/report/pruning_section.hpp"
 #include "greentune/report/sections.hpp"
 #include "greentune/tune/study.hpp"
 
@@ -180,6 +181,7 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
     page.html += "</section>\n";
   }
   paper_section(page, studies, options);
+  page.html += pruning_section_html(studies);
   studies_section(page, studies);
   page.html += "</body>\n</html>\n";
   if (chart_count) *chart_count = page.charts;

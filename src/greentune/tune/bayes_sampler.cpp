@@ -9,6 +9,7 @@
 #include "greentune/tune/candidate_search.hpp"
 #include "greentune/tune/gaussian_process.hpp"
 #include "greentune/tune/outcome_model.hpp"
+#include "greentune/tune/pruner.hpp"
 #include "greentune/tune/random_sampler.hpp"
 #include "greentune/tune/unit_cube.hpp"
 
@@ -17,15 +18,23 @@ namespace greentune::tune {
 namespace {
 
 struct Observations {
-  std::vector<std::vector<double>> x;        // encoded points with a value (or a stand-in)
-  std::vector<double> y;                     // to be minimised
-  std::vector<bool> stand_in;                // failed/diverged/non-finite: given the worst value
+  std::vector<std::vector<double>> x;  // encoded points with a value (or a stand-in)
+  std::vector<double> y;               // to be minimised
+  // Not a complete trial's own value (a pruned trial's, or the worst value given to a failed,
+  // diverged or non-finite one): never the incumbent the acquisition tries to improve on.
+  std::vector<bool> stand_in;
   std::vector<std::vector<double>> pending;  // running trials
 };
+
+double minimised(double value, Direction direction) {
+  return direction == Direction::maximize ? -value : value;
+}
 
 Observations collect(const SamplerContext& context) {
   Observations obs;
   std::vector<std::vector<double>> bad;
+  std::vector<std::pair<std::vector<double>, const Trial*>> pruned;
+  std::vector<double> complete_values;
   for (const auto& trial : context.history) {
     auto x = encode(context.space, trial.params);
     if (!x) continue;  // a point from another space: says nothing about this one
@@ -33,11 +42,26 @@ Observations collect(const SamplerContext& context) {
       obs.pending.push_back(std::move(*x));
     } else if (trial.state == TrialState::complete && trial.value()) {
       obs.x.push_back(std::move(*x));
-      obs.y.push_back(context.direction == Direction::maximize ? -*trial.value() : *trial.value());
+      obs.y.push_back(minimised(*trial.value(), context.direction));
       obs.stand_in.push_back(false);
+      complete_values.push_back(*trial.value());
+    } else if (trial.state == TrialState::pruned) {
+      pruned.emplace_back(std::move(*x), &trial);
     } else {
       bad.push_back(std::move(*x));
     }
+  }
+  // A pruned trial counts with its last report, never better than the worst complete trial
+  // (pruner.hpp: pruned_trial_value); without a finite report it is treated as failed.
+  for (auto& [x, trial] : pruned) {
+    const auto value = pruned_trial_value(curve_of(*trial), complete_values, context.direction);
+    if (!value) {
+      bad.push_back(std::move(x));
+      continue;
+    }
+    obs.x.push_back(std::move(x));
+    obs.y.push_back(minimised(*value, context.direction));
+    obs.stand_in.push_back(true);
   }
   // A failed or diverged point is as bad as the worst one seen: the model learns to avoid the
   // region without an infinite or invented value distorting it.

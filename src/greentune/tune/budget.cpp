@@ -37,6 +37,18 @@ double study_joules_spent(const std::vector<TrialSpend>& trials) {
   return total;
 }
 
+TrialSpend spend_of(const Trial& trial) {
+  if (trial.state == TrialState::running) return {trial.state, usage_from_reports(trial).joules};
+  return {trial.state, trial.joules};
+}
+
+double study_joules_spent(const std::vector<Trial>& trials) {
+  std::vector<TrialSpend> spends;
+  spends.reserve(trials.size());
+  for (const auto& t : trials) spends.push_back(spend_of(t));
+  return study_joules_spent(spends);
+}
+
 bool study_budget_spent(const EnergyBudget& budget, double spent_joules) {
   return budget.max_joules > 0 && spent_joules >= budget.max_joules;
 }
@@ -96,6 +108,18 @@ PruningSavings estimate_pruning_savings(const std::vector<TrialCost>& trials) {
   savings.joules_per_step = median(std::move(rate));
   savings.estimated_saved_joules = savings.pruned_steps_saved * savings.joules_per_step;
   return savings;
+}
+
+PruningSavings estimate_pruning_savings(const std::vector<Trial>& trials, int full_steps) {
+  std::vector<TrialCost> costs;
+  costs.reserve(trials.size());
+  for (const auto& t : trials) {
+    TrialCost cost = trial_cost(t, full_steps);
+    // Unknown full length: count nothing as saved rather than a negative or invented figure.
+    if (full_steps <= 0) cost.full_steps = cost.steps_done;
+    costs.push_back(cost);
+  }
+  return estimate_pruning_savings(costs);
 }
 
 }  // namespace greentune::tune

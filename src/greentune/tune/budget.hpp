@@ -38,6 +38,11 @@ struct TrialSpend {
 
 // All joules the study has spent, running trials' joules so far included.
 double study_joules_spent(const std::vector<TrialSpend>& trials);
+// What a stored trial has cost so far: a finished trial's joules; a running trial's, as its
+// last intermediate report says (its own total is only written when it finishes).
+TrialSpend spend_of(const Trial& trial);
+// The study's spend from its trials as the store holds them (every worker computes the same).
+double study_joules_spent(const std::vector<Trial>& trials);
 // True when a study budget is set and `spent_joules` has reached it: start no further trial.
 bool study_budget_spent(const EnergyBudget& budget, double spent_joules);
 
@@ -79,5 +84,8 @@ struct PruningSavings {
 };
 
 PruningSavings estimate_pruning_savings(const std::vector<TrialCost>& trials);
+// The same from a study's trials, each trial's full length being `full_steps` (the pruner's
+// max_step); with full_steps 0 (unknown) no step counts as saved.
+PruningSavings estimate_pruning_savings(const std::vector<Trial>& trials, int full_steps);
 
 }  // namespace greentune::tune

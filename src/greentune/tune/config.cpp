@@ -258,6 +258,23 @@ ParamSpec parse_param(const std::string& name, const toml::node& node, const std
   return spec;
 }
 
+// The train objective's full length in epochs, [pruner] max_step's default: the largest
+// `epochs` the space can propose, else train.epochs (the trainer's default: 1).
+int train_steps(const StudyConfig& config, const std::string& source) {
+  int64_t epochs = 1;
+  if (const auto* p = config.space.find("epochs"); p != nullptr && p->type == ParamType::integer)
+    epochs = static_cast<int64_t>(p->high);
+  else if (config.train.contains("epochs") && config.train["epochs"].is_number_integer())
+    epochs = config.train["epochs"].get<int64_t>();
+  if (epochs <= config.pruner.min_step || epochs > kMaxPrunerSteps)
+    throw InputError(fmt::format(
+        "{}: pruner.max_step: not given, and the train objective's {} epoch(s) leave nothing to "
+        "stop early (expected more epochs than pruner.min_step = {}, at most {}); give more "
+        "train.epochs or pruner.max_step",
+        source, epochs, config.pruner.min_step, kMaxPrunerSteps));
+  return static_cast<int>(epochs);
+}
+
 }  // namespace
 
 SearchSpace parse_space(const toml::table& space_table, const std::string& source) {
@@ -285,14 +302,15 @@ const char* to_string(Direction direction) {
 }
 
 StudyConfig parse_study_config(const toml::table& table, const std::string& source) {
-  check_keys(table, source, "", {"study", "sampler", "space", "train", "command"});
+  check_keys(table, source, "", {"study", "sampler", "space", "train", "command", "pruner"});
   StudyConfig config;
   const toml::node* study_node = table.get("study");
   if (study_node == nullptr) throw InputError(fmt::format("{}: missing the [study] table", source));
   const auto& study = get_table(*study_node, source, "study");
   check_keys(study, source, "study.",
              {"name", "storage", "strategy", "rounds", "seed", "direction", "objective",
-              "tolerance", "sampler"});
+              "tolerance", "sampler", "max_joules", "max_trial_joules"});
+  config.budget = parse_energy_budget(study, source);
   auto str = [&](const char* key, std::string& out) {
     if (const auto* n = study.get(key)) out = get_string(*n, source, std::string("study.") + key);
   };
@@ -383,6 +401,13 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
     config.command = get_table(*n, source, "command");
   } else if (config.objective == "command") {
     throw InputError(fmt::format("{}: objective command needs a [command] table", source));
+  }
+  if (const auto* n = table.get("pruner")) {
+    config.pruner = parse_pruner_table(get_table(*n, source, "pruner"), source);
+    if (config.pruner.kind != PrunerKind::none && config.pruner.max_step == 0 &&
+        config.objective == "train")
+      config.pruner.max_step = train_steps(config, source);
+    validate_pruner_config(config.pruner, source);
   }
   return config;
 }
@@ -475,6 +500,9 @@ nlohmann::json config_to_json(const StudyConfig& config) {
                   {"candidates", config.sampler.candidates},
                   {"fit_restarts", config.sampler.fit_restarts}};
   j["train"] = config.train;
+  j["pruner"] = pruner_config_to_json(config.pruner);
+  j["max_joules"] = config.budget.max_joules;
+  j["max_trial_joules"] = config.budget.max_trial_joules;
   if (!config.command.empty()) j["command"] = to_json(config.command);
   return j;
 }

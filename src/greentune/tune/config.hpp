@@ -1,6 +1,6 @@
 #pragma once
 // A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train] or
-// [command].
+// [command], [pruner] (pruner_config.hpp; with [study] max_joules and max_trial_joules).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -8,6 +8,8 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
+#include "greentune/tune/budget.hpp"
+#include "greentune/tune/pruner_config.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/space.hpp"
 #include "greentune/tune/trial.hpp"
@@ -28,6 +30,10 @@ struct StudyConfig {
   double tolerance = 0.005;  // optimum round: first round within this of the final best
   SearchSpace space;
   SamplerOptions sampler;
+  // Early stopping; for the train objective max_step defaults to its epochs (the space's
+  // largest `epochs` when tuned, else train.epochs).
+  PrunerConfig pruner;
+  EnergyBudget budget;  // [study] max_joules, max_trial_joules
   nlohmann::json train =
       nlohmann::json::object();  // the [train] table, read by the train objective
   // The [command] table as written, read by the command objective (command/config.hpp, which

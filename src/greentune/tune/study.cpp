@@ -62,6 +62,21 @@ class StoredTrialContext final : public TrialContext {
     IntermediateReport stored = report;
     if (std::isnan(stored.seconds)) stored.seconds = now_seconds() - started_;
     storage_.report_intermediate(trial_.id, stored);
+    judged_ = stop_.stop();  // a verdict to stop stands; otherwise the new report is judged
+  }
+  bool should_prune() const override {
+    // Once per report: asking again reads the store no second time.
+    if (!judged_) {
+      try {
+        stop_ = study_.judge_running_trial(trial_);
+        judged_ = true;
+      } catch (const std::exception& e) {
+        // A missed verdict costs at most one step; failing the trial for it would cost it all.
+        spdlog::warn("study '{}': trial {}: could not decide whether to stop it, going on: {}",
+                     study_.info().name, trial_.number, e.what());
+      }
+    }
+    return stop_.stop();
   }
   void set_usage_probe(UsageProbe probe) override {
     study_.set_usage_probe(trial_.id, std::move(probe));
@@ -72,6 +87,8 @@ class StoredTrialContext final : public TrialContext {
   Storage& storage_;
   const Trial& trial_;
   double started_;
+  mutable bool judged_ = false;
+  mutable TrialStop stop_;
 };
 
 }  // namespace
@@ -198,6 +215,8 @@ std::optional<Trial> Study::ask() {
       live.push_back(t);
     }
     if (options_.rounds > 0 && taken >= options_.rounds) return std::nullopt;
+    // Every trial's joules count here, retried failures included: they were spent.
+    if (study_budget_spent(options_.budget, study_joules_spent(history))) return std::nullopt;
     SamplerContext context{options_.space, live, options_.direction, options_.seed};
     return sampler_->propose(context);
   };
@@ -205,12 +224,21 @@ std::optional<Trial> Study::ask() {
   auto trial = storage_.claim_trial(info_.id, owner, propose);
   if (trial) {
     std::lock_guard lock(mutex_);
-    open_trials_[trial->id] = OpenTrial{now_seconds(), {}};
+    open_trials_[trial->id] = OpenTrial{now_seconds(), {}, {}};
   }
   return trial;
 }
 
 void Study::tell(const Trial& trial, const ObjectiveResult& result) {
+  TrialStop stop;
+  {
+    std::lock_guard lock(mutex_);
+    auto open = open_trials_.find(trial.id);
+    if (open != open_trials_.end()) {
+      stop = open->second.stop;
+      open_trials_.erase(open);
+    }
+  }
   Trial finished = trial;
   finished.state = result.state == TrialState::running ? TrialState::complete : result.state;
   finished.values = result.values;
@@ -232,12 +260,53 @@ void Study::tell(const Trial& trial, const ObjectiveResult& result) {
     finished.values.clear();
   }
   if (finished.state == TrialState::diverged) finished.values.clear();
-  finished.intermediate.clear();  // already stored by TrialContext::report
-  {
-    std::lock_guard lock(mutex_);
-    open_trials_.erase(trial.id);
+  if (finished.state == TrialState::pruned && stop.stop()) {
+    // The objective stopped because it was told to: the verdict says what the trial becomes.
+    if (stop.state == TrialState::failed) {
+      finished.state = TrialState::failed;
+      finished.retry = stop.retry;
+      finished.error = stop.reason;
+      finished.values.clear();
+    } else {
+      // The pruner's reason first; what the objective says about stopping follows.
+      finished.error = finished.error.empty() ? stop.reason : stop.reason + "; " + finished.error;
+    }
   }
+  finished.intermediate.clear();  // already stored by TrialContext::report
   storage_.finish_trial(trial.id, finished);
+}
+
+TrialStop Study::judge_running_trial(const Trial& trial) {
+  const bool budgets = options_.budget.max_joules > 0 || options_.budget.max_trial_joules > 0;
+  if (!options_.pruner && !budgets) return {};
+  const std::vector<Trial> history = storage_.trials(info_.id);
+  const Trial* current = nullptr;
+  for (const auto& t : history)
+    if (t.id == trial.id) current = &t;
+  if (current == nullptr || current->state != TrialState::running) return {};
+  TrialStop stop;
+  if (budgets) {
+    const BudgetVerdict verdict = check_running_trial(options_.budget, study_joules_spent(history),
+                                                      spend_of(*current).joules);
+    if (verdict.stop != BudgetStop::none)
+      stop = {TrialState::failed, verdict.retry, verdict.reason};
+  }
+  if (!stop.stop() && options_.pruner) {
+    const PruneDecision decision =
+        decide_from_trials(*options_.pruner, history, current->number, options_.direction);
+    if (decision.prune) stop = {TrialState::pruned, false, decision.reason};
+  }
+  if (stop.stop()) {
+    std::lock_guard lock(mutex_);
+    auto open = open_trials_.find(trial.id);
+    if (open != open_trials_.end()) open->second.stop = stop;
+  }
+  return stop;
+}
+
+bool Study::budget_spent() const {
+  if (options_.budget.max_joules <= 0) return false;
+  return study_budget_spent(options_.budget, study_joules_spent(storage_.trials(info_.id)));
 }
 
 void Study::tell_failed(const Trial& trial, const std::string& error, bool retry,
@@ -353,9 +422,15 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
     Trial* mine = nullptr;
     Progress p;
     p.rounds = options_.rounds;
+    p.budget = options_.budget;
+    p.joules = study_joules_spent(all);
+    p.budget_spent = study_budget_spent(options_.budget, p.joules);
     for (auto& t : all) {
       if (t.id == trial->id) mine = &t;
-      p.joules += t.joules;
+      if (t.state == TrialState::pruned) {
+        ++p.pruned;
+        if (std::isfinite(t.joules)) p.pruned_joules += t.joules;
+      }
       if (counts_as_round(t.state)) ++p.round;
       if (t.state == TrialState::complete && t.value() &&
           (!p.best || better(*t.value(), *p.best, options_.direction))) {

@@ -12,6 +12,16 @@
 // time and energy it had used, and its point is proposed again. A trial that failed by itself keeps
 // its point taken (a configuration that always crashes must not block a grid); neither counts as a
 // round.
+//
+// Early stopping and energy budgets (StudyOptions::pruner, ::budget): after each intermediate
+// report the objective asks TrialContext::should_prune(), which decides from the store (every
+// trial's reports, other workers' included; see pruner.hpp and budget.hpp), so all workers of a
+// study decide alike and a dead worker's trial blocks nobody. An objective told to stop returns
+// state `pruned`; the study then stores the trial as
+// - pruned (the pruner's reason as its error), a finished round, its reports and joules kept;
+// - failed, retry set, "study energy budget: ..." when the study's max_joules is spent (no trial
+//   starts after that: ask() says std::nullopt);
+// - failed, no retry, "energy budget: ..." when the trial went past max_trial_joules.
 #include <signal.h>
 
 #include <atomic>
@@ -25,7 +35,9 @@
 #include <thread>
 #include <vector>
 
+#include "greentune/tune/budget.hpp"
 #include "greentune/tune/objective.hpp"
+#include "greentune/tune/pruner.hpp"
 #include "greentune/tune/sampler.hpp"
 #include "greentune/tune/space.hpp"
 #include "greentune/tune/storage.hpp"
@@ -50,6 +62,17 @@ struct StudyOptions {
   // A deterministic failure must not loop forever: give up after this many failed trials in a row.
   int max_consecutive_failures = 5;
   std::string host;  // "": this machine's host name
+  // Early stopping, asked after each intermediate report; nullptr: no trial is pruned.
+  std::shared_ptr<const Pruner> pruner;
+  EnergyBudget budget;  // zeros: none
+};
+
+// Why a running trial should stop now (TrialContext::should_prune), and how it is then stored.
+struct TrialStop {
+  TrialState state = TrialState::running;  // running: go on; pruned; failed (an energy budget)
+  bool retry = false;                      // failed: the study budget (the point is not to blame)
+  std::string reason;                      // the stored trial's error text
+  bool stop() const { return state != TrialState::running; }
 };
 
 // One round as optimize() reports it.
@@ -58,8 +81,12 @@ struct Progress {
   int rounds = 0;  // the study's target (0: none)
   const Trial* trial = nullptr;
   std::optional<double> best;  // best value of the study so far
-  double joules = 0;           // joules of all the study's trials so far
-  double eta_seconds = -1;     // -1: unknown
+  double joules = 0;  // joules of all the study's trials so far, running ones' reports included
+  double eta_seconds = -1;    // -1: unknown
+  EnergyBudget budget;        // the study's budgets (zeros: none)
+  bool budget_spent = false;  // `joules` reached budget.max_joules: no further trial starts
+  int pruned = 0;             // pruned trials of the study so far
+  double pruned_joules = 0;   // what they used
 };
 using ProgressCallback = std::function<void(const Progress&)>;
 
@@ -78,11 +105,20 @@ class Study {
   const StudyOptions& options() const { return options_; }
 
   // Claims the next trial (running, heartbeat started). std::nullopt when the study has its
-  // rounds (running trials of other workers included) or the sampler has nothing left.
+  // rounds (running trials of other workers included), its energy budget is spent, or the
+  // sampler has nothing left.
   std::optional<Trial> ask();
   // Finishes a trial asked for by this process. StoreError if the trial is no longer running
-  // (e.g. failed as stale by another worker): the result is then not counted.
+  // (e.g. failed as stale by another worker): the result is then not counted. A result in state
+  // `pruned` after judge_running_trial() said stop is stored as that verdict says (pruned with
+  // its reason, or failed for an energy budget).
   void tell(const Trial& trial, const ObjectiveResult& result);
+  // Should the running trial (asked for by this process) stop now? Decided from the store at its
+  // latest report: the energy budgets first, then the pruner. Reads the store only when a pruner
+  // or a budget is set. What TrialContext::should_prune() answers in optimize().
+  TrialStop judge_running_trial(const Trial& trial);
+  // True when a study budget is set and the store's trials have spent it.
+  bool budget_spent() const;
   // `retry`: the point itself is not to blame (the worker died or was interrupted), so it is
   // proposed again; otherwise it stays taken and the sampler moves on (rounds still not counted).
   // `used`: the time and energy the trial had used; without it, what the trial's usage probe
@@ -117,6 +153,7 @@ class Study {
   struct OpenTrial {
     double asked_at = 0;  // steady clock seconds
     UsageProbe probe;
+    TrialStop stop;  // the last verdict of judge_running_trial
   };
 
   Storage& storage_;
