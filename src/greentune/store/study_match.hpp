@@ -10,7 +10,8 @@ namespace greentune::store {
 const char* direction_text(tune::Direction direction);
 
 // An existing study is reopened only as the one configured: InputError naming the study and
-// `store` when its direction, objective or search space (compared as parsed JSON) differ.
+// `store` when its directions, metrics, objective or search space (compared as parsed JSON)
+// differ.
 void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store);
 
