@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -20,9 +21,11 @@
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
 #include "greentune/tune/config.hpp"
+#include "greentune/tune/front.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
+#include "greentune/tune/study_sampler.hpp"
 #if GREENTUNE_HAS_TORCH
 #include "greentune/nn/runtime.hpp"
 #include "greentune/nn/train_objective.hpp"
@@ -96,6 +99,52 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
           {"total_seconds", s.total_seconds}};
 }
 
+std::string format_values(const std::vector<double>& values) {
+  std::string out;
+  for (double v : values) out += (out.empty() ? "" : ", ") + fmt::format("{:.6g}", v);
+  return out.empty() ? std::string("-") : out;
+}
+
+// A metric or constraint of joules is greentune's own measurement: without one it would be 0 for
+// every trial and the study would optimise nothing.
+void refuse_unmeasured_joules(const tune::StudyObjectives& objectives, const std::string& source) {
+  bool joules = std::find(objectives.metrics.begin(), objectives.metrics.end(), "joules") !=
+                objectives.metrics.end();
+  for (const auto& c : objectives.constraints) joules = joules || c.quantity == "joules";
+  if (joules)
+    throw InputError(fmt::format(
+        "{}: the study optimises or constrains joules, greentune's own measurement of each "
+        "trial, but energy is not measured (--no-energy, or no usable source: see `greentune "
+        "meters`)",
+        source));
+}
+
+void print_front_summary(const tune::StudyConfig& config, const std::vector<tune::Trial>& trials,
+                         const tune::ParetoFront& front) {
+  fmt::print("front: {} trial(s) of {} complete{}, hypervolume {:.6g} (reference {} {})\n",
+             front.members.size(), front.complete,
+             config.objectives.constrained() ? fmt::format(", {} feasible", front.feasible) : "",
+             front.hypervolume, front.reference_given ? "given," : "inferred,",
+             format_values(front.reference));
+  if (front.knee)
+    fmt::print("knee: trial {} ({})\n", trials[*front.knee].number,
+               format_values(trials[*front.knee].values));
+  fmt::print("every trial on the front: greentune pareto {} --storage {}\n", config.name,
+             config.storage);
+}
+
+nlohmann::json front_json(const std::vector<tune::Trial>& trials, const tune::ParetoFront& front) {
+  nlohmann::json members = nlohmann::json::array();
+  for (size_t i : front.members) members.push_back(trials[i].number);
+  return {{"members", members},
+          {"hypervolume", front.hypervolume},
+          {"reference", front.reference},
+          {"reference_given", front.reference_given},
+          {"knee", front.knee ? nlohmann::json(trials[*front.knee].number) : nullptr},
+          {"complete", front.complete},
+          {"feasible", front.feasible}};
+}
+
 std::atomic<tune::Study*> active_study{nullptr};
 
 int run_tune(const TuneOptions& options) {
@@ -125,8 +174,9 @@ int run_tune(const TuneOptions& options) {
     config.rounds = *options.rounds;
   }
   if (options.seed) config.seed = *options.seed;
-  auto sampler = tune::make_sampler(config.strategy, config.sampler);
+  auto sampler = tune::make_study_sampler(config.strategy, config.sampler, config.objectives);
   auto monitor = options.no_energy ? nullptr : open_monitor();
+  if (!monitor) refuse_unmeasured_joules(config.objectives, options.config);
   // Before the store: a bad [train] table or missing data set leaves no new file behind.
   tune::Objective objective = make_objective(config, options.config, monitor.get());
   auto storage = store::open_storage(config.storage);
@@ -134,6 +184,7 @@ int run_tune(const TuneOptions& options) {
   tune::StudyOptions study_options;
   study_options.name = config.name;
   study_options.direction = config.direction;
+  study_options.objectives = config.objectives;
   study_options.strategy = config.strategy;
   study_options.objective = config.objective;
   study_options.space = config.space;
@@ -146,21 +197,27 @@ int run_tune(const TuneOptions& options) {
   active_study = &study;
 
   int already = study.finished_count();
-  fmt::print("study {}: {} on {}, {} {} rounds ({} done), storage {}\n", config.name,
-             config.strategy, config.objective, tune::to_string(config.direction), config.rounds,
-             already, config.storage);
+  std::string goal;
+  for (size_t d = 0; d < config.objectives.metrics.size(); ++d)
+    goal += fmt::format("{}{} {}", d ? ", " : "", tune::to_string(config.objectives.directions[d]),
+                        config.objectives.metrics[d]);
+  for (const auto& c : config.objectives.constraints) goal += ", " + tune::to_string(c);
+  fmt::print("study {}: {} on {}, {}; {} rounds ({} done), storage {}\n", config.name,
+             config.strategy, config.objective, goal, config.rounds, already, config.storage);
   if (!monitor && !options.no_energy) fmt::print("energy: not measured (no usable source)\n");
   std::fflush(stdout);
 
   int width = static_cast<int>(std::to_string(config.rounds).size());
   study.optimize(objective, config.rounds, [&](const tune::Progress& p) {
     std::string value = p.trial->state == tune::TrialState::complete
-                            ? format_value(p.trial->value())
+                            ? format_values(p.trial->values)
                             : std::string(tune::to_string(p.trial->state));
-    fmt::print(
-        "round {:>{}}/{}  trial {:>{}}  value {:>12}  best {:>12}  joules {:>10.4g}  ETA {}\n",
-        p.round, width, p.rounds, p.trial->number, width, value, format_value(p.best), p.joules,
-        duration_text(p.eta_seconds));
+    const std::string best = p.front_size ? fmt::format("front {:>3}  HV {:>10.4g}", *p.front_size,
+                                                        p.hypervolume.value_or(0))
+                                          : fmt::format("best {:>12}", format_value(p.best));
+    fmt::print("round {:>{}}/{}  trial {:>{}}  value {:>12}  {}  joules {:>10.4g}  ETA {}\n",
+               p.round, width, p.rounds, p.trial->number, width, value, best, p.joules,
+               duration_text(p.eta_seconds));
     std::fflush(stdout);
   });
   active_study = nullptr;
@@ -176,13 +233,17 @@ int run_tune(const TuneOptions& options) {
   }
   auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
   auto best = study.best_trial();
-  if (best) {
+  const auto front = tune::pareto_front(trials, config.objectives);
+  if (config.objectives.multi_objective()) {
+    print_front_summary(config, trials, front);
+  } else if (best) {
     fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value()),
                format_params(best->params));
   } else {
-    fmt::print("best: none (no trial completed)\n");
+    fmt::print("best: none (no trial {})\n",
+               config.objectives.constrained() ? "completed within the constraints" : "completed");
   }
-  if (summary.optimum_round) {
+  if (summary.optimum_round && !config.objectives.multi_objective()) {
     fmt::print(
         "optimum round {} of {} (first within {} of the best); {:.4g} J and {} to reach it, "
         "{:.4g} J in all\n",
@@ -197,6 +258,8 @@ int run_tune(const TuneOptions& options) {
     out["strategy"] = config.strategy;
     out["objective"] = config.objective;
     out["direction"] = tune::to_string(config.direction);
+    out.update(tune::objectives_to_json(config.objectives));
+    out["front"] = front_json(trials, front);
     out["rounds"] = config.rounds;
     out["seed"] = config.seed;
     out["tolerance"] = config.tolerance;

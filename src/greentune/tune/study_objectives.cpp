@@ -190,8 +190,8 @@ nlohmann::json objectives_to_json(const StudyObjectives& objectives) {
   for (auto d : objectives.directions) directions.push_back(direction_text(d));
   nlohmann::json constraints = nlohmann::json::object();
   for (const auto& c : objectives.constraints)
-    constraints[c.quantity] =
-        fmt::format("{} {:.17g}", c.sense == ConstraintSense::at_most ? "<=" : ">=", c.bound);
+    constraints[c.quantity] =  // fmt's shortest text that reads back as the same double
+        fmt::format("{} {}", c.sense == ConstraintSense::at_most ? "<=" : ">=", c.bound);
   nlohmann::json out = {
       {"directions", directions}, {"metrics", objectives.metrics}, {"constraints", constraints}};
   out["reference_point"] = objectives.reference_point.empty()
