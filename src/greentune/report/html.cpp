@@ -14,10 +14,12 @@
 #include "greentune/report/chart_palette.hpp"
 #include "greentune/report/charts.hpp"
 #include "greentune/report/export.hpp"
+#include "greentune/report/front_view.hpp"
 #include "greentune/report/paper_reference.hpp"
 #include "greentune/report/stats.hpp"
 #include "greentune/report/svg_chart.hpp"
 #include "greentune/report/uncertainty.hpp"
+#include "greentune/tune/study_objectives.hpp"
 
 namespace greentune::report {
 namespace {
@@ -344,6 +346,18 @@ void tuning_section(Page& page, const std::string& group,
       "joules-per-trial", render_svg(per_trial, page.palette, page.next_id()),
       "Each dot is one completed trial; boxes span the middle half, the line is the median. " +
           check.verdict + " Energy: " + provenance + ".");
+}
+
+// A study with several objectives: its front, knee and cheapest good trial (front_view.hpp).
+void front_section(Page& page, const StudyRecord& study, const ReportOptions& options) {
+  const auto view = front_view(study, {options.accuracy_tolerance, false}, kind_of(study.trials));
+  page.html += "<h3>Pareto front: " + html_escape(study.label()) + "</h3>\n<p>" +
+               html_escape(view.summary) + "</p>\n";
+  page.xy("pareto-front", view.chart,
+          "Each point is one complete trial; the line joins the trials no other feasible trial "
+          "beats in every objective, and the ring marks the knee. Energy: " +
+              energy_provenance(study.trials) + ".");
+  page.html += table(view.header, view.rows);
 }
 
 std::string config_label(const tune::Params& params) {
@@ -716,6 +730,8 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
     page.html +=
         "<section class=\"experiment\">\n<h2>Experiment: " + html_escape(title) + "</h2>\n";
     if (!tuning.empty()) tuning_section(page, title, tuning, options);
+    for (auto* study : tuning)
+      if (tune::objectives_of(study->info).multi_objective()) front_section(page, *study, options);
     for (auto* sweep : sweeps) sweep_section(page, *sweep, options);
     epoch_section(page, title, members);
     page.html += "</section>\n";
