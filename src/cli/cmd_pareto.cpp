@@ -128,9 +128,8 @@ int run_pareto(const ParetoOptions& options) {
     return fmt::format("trial {} ({})", trials[i].number, out);
   };
   if (front.knee) fmt::print("knee: {}\n", describe(*front.knee));
-  if (cheapest)
-    fmt::print("cheapest within {} of the best {}: {}\n", tune::to_string(within), first,
-               describe(*cheapest));
+  fmt::print("cheapest within {} of the best {}: {}\n", tune::to_string(within), first,
+             cheapest ? describe(*cheapest) : std::string("none (no energy recorded)"));
   return 0;
 }
 

@@ -106,7 +106,8 @@ TEST_F(ParetoCli, JsonListsExactlyTheNonDominatedFeasibleTrials) {
     ASSERT_TRUE(json["knee"].is_number());
     EXPECT_TRUE(members.count(json["knee"].get<int>()));
   }
-  ASSERT_TRUE(json["cheapest_within"]["trial"].is_number());
+  // --no-energy: every trial's joules are 0, so none is cheaper than another.
+  EXPECT_TRUE(json["cheapest_within"]["trial"].is_null());
   EXPECT_EQ(json["cheapest_within"]["objective"], "f1");
 }
 
@@ -128,7 +129,7 @@ TEST_F(ParetoCli, TableHasOneRowPerFrontTrial) {
     if (in_table && line.find("x0=") != std::string::npos) rows.insert(std::stoi(line));
   }
   EXPECT_EQ(rows, expected_front());
-  EXPECT_THAT(r.out, HasSubstr("cheapest within 0.01 of the best f1: trial"));
+  EXPECT_THAT(r.out, HasSubstr("cheapest within 0.01 of the best f1: none (no energy recorded)"));
 }
 
 TEST_F(ParetoCli, UnknownStudyAndBadWithinExitTwo) {

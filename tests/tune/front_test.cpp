@@ -114,6 +114,9 @@ TEST(CheapestWithin, FewestJoulesAmongTrialsCloseToTheBest) {
   EXPECT_EQ(cheapest_within(measured, accuracy, {0.01, false}), 1u);
   EXPECT_EQ(cheapest_within(measured, accuracy, {0.001, false}), 0u);
   EXPECT_FALSE(cheapest_within({}, accuracy, {0.01, false}));
+  // Energy not measured (0 J everywhere): no trial is cheaper than another.
+  measured[0].joules = measured[1].joules = 0;
+  EXPECT_FALSE(cheapest_within(measured, accuracy, {0.01, false}));
 }
 
 TEST(CheapestWithin, ClosenessReadsAmountsAndPercentages) {

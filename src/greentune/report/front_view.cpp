@@ -108,9 +108,10 @@ FrontView front_view(const StudyRecord& study, tune::Closeness within,
                               number_text(front.hypervolume),
                               front.reference_given ? "study's" : "inferred", reference);
   if (front.knee) view.summary += ". Knee: " + describe(*front.knee);
-  if (cheapest)
-    view.summary += fmt::format(". Cheapest within {} of the best {}: {}", tune::to_string(within),
-                                metrics[0], describe(*cheapest));
+  if (!front.members.empty())
+    view.summary +=
+        fmt::format(". Cheapest within {} of the best {}: {}", tune::to_string(within), metrics[0],
+                    cheapest ? describe(*cheapest) : std::string("none (no energy recorded)"));
   if (metrics.size() > 2)
     view.summary += fmt::format(". The chart shows the first two of {} objectives", metrics.size());
   view.summary += ".";

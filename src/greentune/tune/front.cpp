@@ -132,10 +132,12 @@ std::optional<size_t> cheapest_within(const std::vector<Trial>& trials,
                        1e-12 * std::max(1.0, std::fabs(*best));
   std::optional<size_t> cheapest;
   double cheapest_joules = 0, cheapest_first = 0;
+  bool any_energy = false;
   for (const auto& [i, first] : feasible) {
     if (std::fabs(first - *best) > slack) continue;
     const double joules = metric_value(trials[i], "joules", objectives.metrics)
                               .value_or(std::numeric_limits<double>::infinity());
+    any_energy = any_energy || (std::isfinite(joules) && joules > 0);
     const bool better_first = maximize ? first > cheapest_first : first < cheapest_first;
     if (!cheapest || joules < cheapest_joules || (joules == cheapest_joules && better_first)) {
       cheapest = i;
@@ -143,7 +145,8 @@ std::optional<size_t> cheapest_within(const std::vector<Trial>& trials,
       cheapest_first = first;
     }
   }
-  return cheapest;
+  // Unmeasured energy reads as 0 J: every candidate would tie, and the pick would mean nothing.
+  return any_energy ? cheapest : std::nullopt;
 }
 
 }  // namespace greentune::tune

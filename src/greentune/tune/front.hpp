@@ -51,7 +51,7 @@ std::string to_string(const Closeness& closeness);
 // Among the feasible trials whose first objective is within `within` of the best feasible one's,
 // the one that used the fewest joules (the study's "joules" metric when it has one, else the
 // trial's measured joules; ties to the better first objective, then the earlier trial). Index
-// into the trials; nullopt when no trial is feasible.
+// into the trials; nullopt when no trial is feasible, or none of the candidates recorded energy.
 std::optional<size_t> cheapest_within(const std::vector<Trial>& trials,
                                       const StudyObjectives& objectives, Closeness within);
 
