@@ -15,8 +15,10 @@
 #include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
+#include "greentune/energy/gpu_power_limit.hpp"
 #include "greentune/energy/monitor.hpp"
 #include "greentune/measured/measured_objective.hpp"
+#include "greentune/measured/power_limited_objective.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
@@ -146,6 +148,7 @@ nlohmann::json front_json(const std::vector<tune::Trial>& trials, const tune::Pa
 }
 
 std::atomic<tune::Study*> active_study{nullptr};
+std::atomic<energy::GpuPowerLimit*> active_power_limit{nullptr};
 
 int run_tune(const TuneOptions& options) {
 #if GREENTUNE_HAS_TORCH
@@ -156,6 +159,13 @@ int run_tune(const TuneOptions& options) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (tune::Study* study = active_study.load()) {
       study->fail_open_trials(fmt::format("interrupted by {}", name));
+    }
+    if (energy::GpuPowerLimit* limit = active_power_limit.load()) {
+      try {
+        limit->restore();
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "greentune tune: {}; the next greentune tune puts it back\n", e.what());
+      }
     }
     fmt::print(stderr,
                "greentune tune: interrupted by {}; the running trial was marked failed. Run the "
@@ -177,8 +187,17 @@ int run_tune(const TuneOptions& options) {
   auto sampler = tune::make_study_sampler(config.strategy, config.sampler, config.objectives);
   auto monitor = options.no_energy ? nullptr : open_monitor();
   if (!monitor) refuse_unmeasured_joules(config.objectives, options.config);
-  // Before the store: a bad [train] table or missing data set leaves no new file behind.
+  // A greentune killed while a trial's GPU power limit was set left it journalled: back first.
+  const auto journal = energy::power_limit_journal_path();
+  if (const auto restored = energy::restore_journaled_power_limit(journal); !restored.empty())
+    fmt::print("{}\n", restored);
+  // Before the store: a bad [train] table, missing data set or a power limit greentune may not
+  // change leaves no new file behind.
+  const std::string device =
+      config.train.is_object() ? config.train.value("device", std::string("cpu")) : "cpu";
+  auto power_limit = measured::open_power_limit(config.space, device, journal, options.config);
   tune::Objective objective = make_objective(config, options.config, monitor.get());
+  if (power_limit) objective = measured::with_power_limit(std::move(objective), power_limit);
   auto storage = store::open_storage(config.storage);
 
   tune::StudyOptions study_options;
@@ -195,6 +214,7 @@ int run_tune(const TuneOptions& options) {
   study_options.stale_seconds = options.stale_after;
   tune::Study study(*storage, study_options, std::move(sampler));
   active_study = &study;
+  active_power_limit = power_limit.get();
 
   int already = study.finished_count();
   std::string goal;
@@ -221,6 +241,7 @@ int run_tune(const TuneOptions& options) {
     std::fflush(stdout);
   });
   active_study = nullptr;
+  active_power_limit = nullptr;
 
   auto trials = study.trials();
   int running = 0;

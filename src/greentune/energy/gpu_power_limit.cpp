@@ -179,6 +179,7 @@ void GpuPowerLimit::set(int watts) {
   if (watts < min_watts() || watts > max_watts())
     throw InputError(fmt::format("gpu_power_limit_w = {}: GPU {} takes {} to {} W", watts, uuid_,
                                  min_watts(), max_watts()));
+  const std::lock_guard lock(mutex_);
   if (!changed_) {
     write_journal(journal_, {uuid_, original_mw_});
     changed_ = true;
@@ -190,6 +191,7 @@ void GpuPowerLimit::set(int watts) {
 }
 
 void GpuPowerLimit::restore() {
+  const std::lock_guard lock(mutex_);
   if (!changed_) return;
   const nvmlReturn_t rc = api_->set_limit(api_->device, original_mw_);
   if (rc != NVML_SUCCESS)

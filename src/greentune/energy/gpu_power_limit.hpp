@@ -11,6 +11,7 @@
 // CUDA_VISIBLE_DEVICES is set.
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace greentune::energy {
@@ -32,7 +33,7 @@ class GpuPowerLimit {
   // board's range; IoError when NVML refuses.
   void set(int watts);
   // The original limit back and the journal removed; nothing when no change is pending. Safe to
-  // call again.
+  // call again, and from another thread (a signal handler's) while a trial sets the limit.
   void restore();
 
   struct Api;
@@ -44,6 +45,7 @@ class GpuPowerLimit {
   std::string uuid_;
   unsigned original_mw_ = 0, min_mw_ = 0, max_mw_ = 0;
   bool changed_ = false;
+  std::mutex mutex_;
 };
 
 // Where the journal lives: $GREENTUNE_STATE_DIR, else $XDG_STATE_HOME/greentune, else

@@ -16,8 +16,10 @@
 namespace greentune::nn {
 namespace {
 
+// gpu_power_limit_w is set around the trial (measured/power_limited_objective.hpp), not here.
 const char* const kHyperparameters[] = {
-    "lr", "beta1", "beta2", "eps", "weight_decay", "momentum", "batch_size", "epochs", "optimizer"};
+    "lr",       "beta1",      "beta2",  "eps",       "weight_decay",
+    "momentum", "batch_size", "epochs", "optimizer", "gpu_power_limit_w"};
 
 double number(const nlohmann::json& value, const std::string& source, const std::string& key) {
   if (!value.is_number()) {
@@ -162,7 +164,8 @@ void check_train_space(const tune::SearchSpace& space, const std::string& source
     if (!known) {
       throw InputError(fmt::format(
           "{}: space.{}: the train objective has no such hyperparameter; expected lr, beta1, "
-          "beta2, eps, weight_decay, momentum, batch_size, epochs or optimizer",
+          "beta2, eps, weight_decay, momentum, batch_size, epochs, optimizer or "
+          "gpu_power_limit_w",
           source, p.name));
     }
   }

@@ -37,7 +37,8 @@ struct TrainObjectiveSettings {
 TrainObjectiveSettings parse_train_settings(const nlohmann::json& table, const std::string& source);
 
 // The hyperparameters the space may name (lr, beta1, beta2, eps, weight_decay, momentum,
-// batch_size, epochs, optimizer). InputError naming any other parameter of `space`.
+// batch_size, epochs, optimizer, and gpu_power_limit_w, which is set around the trial rather than
+// by the trainer). InputError naming any other parameter of `space`.
 void check_train_space(const tune::SearchSpace& space, const std::string& source);
 // Settings' defaults overridden by the trial's parameters.
 Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune::Params& params);
