@@ -58,6 +58,8 @@ Settings parse_settings(const std::string& problem, int argc, char** argv, int f
       settings.sampler.quasi = QuasiKind::sobol;
     else if (option == "reference=given")
       settings.reference_point = reference_point(problem);
+    else if (option.rfind("reference=", 0) == 0)
+      settings.reference_point = {std::stod(option.substr(10)), std::stod(option.substr(10))};
     else
       throw std::invalid_argument("unknown option " + option);
     settings.label += (settings.label.empty() ? "" : ", ") + option;

@@ -45,7 +45,8 @@ const bool registered = greentune::cli::register_command(
           ->required();
       app.add_option("-o,--out", options->out, "Directory to write into")->capture_default_str();
       app.add_option("--tolerance", options->tolerance,
-                     "Sweeps: cheapest configuration within this accuracy of the best")
+                     "Sweeps and studies with several objectives: cheapest configuration "
+                     "within this of the best accuracy (first objective)")
           ->capture_default_str();
       app.add_option("--optimum-tolerance", options->optimum_tolerance,
                      "Optimum round: first round within this of the study's final best, for "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -17,19 +18,23 @@
 #include "greentune/common/duration_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/discovery.hpp"
+#include "greentune/energy/gpu_power_limit.hpp"
 #include "greentune/energy/monitor.hpp"
 #include "greentune/measured/measured_objective.hpp"
+#include "greentune/measured/power_limited_objective.hpp"
 #include "greentune/measured/run_conditions.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/tune/analysis.hpp"
 #include "greentune/tune/benchmarks.hpp"
 #include "greentune/tune/config.hpp"
+#include "greentune/tune/front.hpp"
 #include "greentune/tune/objective.hpp"
 #include "greentune/tune/progress_text.hpp"
 #include "greentune/tune/pruner_config.hpp"
 #include "greentune/tune/pruning_summary.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/study.hpp"
+#include "greentune/tune/study_sampler.hpp"
 #if GREENTUNE_HAS_TORCH
 #include "greentune/nn/runtime.hpp"
 #include "greentune/nn/train_objective.hpp"
@@ -104,8 +109,55 @@ nlohmann::json summary_json(const tune::StudySummary& s) {
           {"total_seconds", s.total_seconds}};
 }
 
+std::string format_values(const std::vector<double>& values) {
+  std::string out;
+  for (double v : values) out += (out.empty() ? "" : ", ") + fmt::format("{:.6g}", v);
+  return out.empty() ? std::string("-") : out;
+}
+
+// A metric or constraint of joules is greentune's own measurement: without one it would be 0 for
+// every trial and the study would optimise nothing.
+void refuse_unmeasured_joules(const tune::StudyObjectives& objectives, const std::string& source) {
+  bool joules = std::find(objectives.metrics.begin(), objectives.metrics.end(), "joules") !=
+                objectives.metrics.end();
+  for (const auto& c : objectives.constraints) joules = joules || c.quantity == "joules";
+  if (joules)
+    throw InputError(fmt::format(
+        "{}: the study optimises or constrains joules, greentune's own measurement of each "
+        "trial, but energy is not measured (--no-energy, or no usable source: see `greentune "
+        "meters`)",
+        source));
+}
+
+void print_front_summary(const tune::StudyConfig& config, const std::vector<tune::Trial>& trials,
+                         const tune::ParetoFront& front) {
+  fmt::print("front: {} trial(s) of {} complete{}, hypervolume {:.6g} (reference {} {})\n",
+             front.members.size(), front.complete,
+             config.objectives.constrained() ? fmt::format(", {} feasible", front.feasible) : "",
+             front.hypervolume, front.reference_given ? "given," : "inferred,",
+             format_values(front.reference));
+  if (front.knee)
+    fmt::print("knee: trial {} ({})\n", trials[*front.knee].number,
+               format_values(trials[*front.knee].values));
+  fmt::print("every trial on the front: greentune pareto {} --storage {}\n", config.name,
+             config.storage);
+}
+
+nlohmann::json front_json(const std::vector<tune::Trial>& trials, const tune::ParetoFront& front) {
+  nlohmann::json members = nlohmann::json::array();
+  for (size_t i : front.members) members.push_back(trials[i].number);
+  return {{"members", members},
+          {"hypervolume", front.hypervolume},
+          {"reference", front.reference},
+          {"reference_given", front.reference_given},
+          {"knee", front.knee ? nlohmann::json(trials[*front.knee].number) : nullptr},
+          {"complete", front.complete},
+          {"feasible", front.feasible}};
+}
+
 std::atomic<tune::Study*> active_study{nullptr};
 std::atomic<cli::CommandTuning*> active_command{nullptr};
+std::atomic<energy::GpuPowerLimit*> active_power_limit{nullptr};
 
 int run_tune(const TuneOptions& options) {
 #if GREENTUNE_HAS_TORCH
@@ -121,6 +173,13 @@ int run_tune(const TuneOptions& options) {
     if (tune::Study* study = active_study.load()) {
       study->fail_open_trials(fmt::format("interrupted by {}", name));
     }
+    if (energy::GpuPowerLimit* limit = active_power_limit.load()) {
+      try {
+        limit->restore();
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "greentune tune: {}; the next greentune tune puts it back\n", e.what());
+      }
+    }
     fmt::print(stderr,
                "greentune tune: interrupted by {}; the running trial was marked failed. Run the "
                "same command again to continue the study.\n",
@@ -135,7 +194,7 @@ int run_tune(const TuneOptions& options) {
   if (options.study) config.name = *options.study;
   if (options.rounds) config.rounds = *options.rounds;
   if (options.seed) config.seed = *options.seed;
-  auto sampler = tune::make_sampler(config.strategy, config.sampler);
+  auto sampler = tune::make_study_sampler(config.strategy, config.sampler, config.objectives);
   std::unique_ptr<cli::CommandTuning> command;
   if (config.objective == "command") {
     cli::WorkerOptions workers = options.workers;
@@ -147,14 +206,31 @@ int run_tune(const TuneOptions& options) {
         "`greentune tune` processes on one store to share other studies");
   }
   auto monitor = options.no_energy || command ? nullptr : open_monitor();
-  // Before the store: a bad [train] table or missing data set leaves no new file behind.
+  if (options.no_energy || (!command && !monitor))
+    refuse_unmeasured_joules(config.objectives, options.config);
+  // A greentune killed while a trial's GPU power limit was set left it journalled: back first.
+  const auto journal = energy::power_limit_journal_path();
+  if (const auto restored = energy::restore_journaled_power_limit(journal); !restored.empty())
+    fmt::print("{}\n", restored);
+  // Before the store: a bad [train] table, missing data set or a power limit greentune may not
+  // change leaves no new file behind.
+  const std::string device =
+      config.train.is_object() ? config.train.value("device", std::string("cpu")) : "cpu";
+  auto power_limit = measured::open_power_limit(config.space, device, journal, options.config);
+  if (power_limit && command)
+    throw InputError(fmt::format(
+        "{}: a GPU power limit is tuned for the train objective only; a command sets its own "
+        "GPU's limit (nvidia-smi -pl) if it needs one",
+        options.config));
   tune::Objective objective =
       command ? command->objective() : make_objective(config, options.config, monitor.get());
+  if (power_limit) objective = measured::with_power_limit(std::move(objective), power_limit);
   auto storage = store::open_storage(config.storage);
 
   tune::StudyOptions study_options;
   study_options.name = config.name;
   study_options.direction = config.direction;
+  study_options.objectives = config.objectives;
   study_options.strategy = config.strategy;
   study_options.objective = config.objective;
   study_options.space = config.space;
@@ -167,11 +243,16 @@ int run_tune(const TuneOptions& options) {
   study_options.budget = config.budget;
   tune::Study study(*storage, study_options, std::move(sampler));
   active_study = &study;
+  active_power_limit = power_limit.get();
 
   int already = study.finished_count();
-  fmt::print("study {}: {} on {}, {} {} rounds ({} done), storage {}\n", config.name,
-             config.strategy, config.objective, tune::to_string(config.direction), config.rounds,
-             already, config.storage);
+  std::string goal;
+  for (size_t d = 0; d < config.objectives.metrics.size(); ++d)
+    goal += fmt::format("{}{} {}", d ? ", " : "", tune::to_string(config.objectives.directions[d]),
+                        config.objectives.metrics[d]);
+  for (const auto& c : config.objectives.constraints) goal += ", " + tune::to_string(c);
+  fmt::print("study {}: {} on {}, {}; {} rounds ({} done), storage {}\n", config.name,
+             config.strategy, config.objective, goal, config.rounds, already, config.storage);
   if (command) {
     fmt::print("{}; {} worker(s)\n", command->energy_summary(), command->workers());
   } else if (!monitor && !options.no_energy) {
@@ -195,6 +276,7 @@ int run_tune(const TuneOptions& options) {
     study.optimize(measured::with_conditions(objective), config.rounds, print_round);
   }
   active_study = nullptr;
+  active_power_limit = nullptr;
 
   auto trials = study.trials();
   int running = 0;
@@ -207,13 +289,17 @@ int run_tune(const TuneOptions& options) {
   }
   auto summary = tune::summarize_study(trials, config.direction, config.tolerance);
   auto best = study.best_trial();
-  if (best) {
+  const auto front = tune::pareto_front(trials, config.objectives);
+  if (config.objectives.multi_objective()) {
+    print_front_summary(config, trials, front);
+  } else if (best) {
     fmt::print("best: trial {} value {} ({})\n", best->number, format_value(best->value()),
                format_params(best->params));
   } else {
-    fmt::print("best: none (no trial completed)\n");
+    fmt::print("best: none (no trial {})\n",
+               config.objectives.constrained() ? "completed within the constraints" : "completed");
   }
-  if (summary.optimum_round) {
+  if (summary.optimum_round && !config.objectives.multi_objective()) {
     fmt::print(
         "optimum round {} of {} (first within {} of the best); {:.4g} J and {} to reach it, "
         "{:.4g} J in all\n",
@@ -232,6 +318,8 @@ int run_tune(const TuneOptions& options) {
     out["strategy"] = config.strategy;
     out["objective"] = config.objective;
     out["direction"] = tune::to_string(config.direction);
+    out.update(tune::objectives_to_json(config.objectives));
+    out["front"] = front_json(trials, front);
     out["rounds"] = config.rounds;
     out["seed"] = config.seed;
     out["tolerance"] = config.tolerance;

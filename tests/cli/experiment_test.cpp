@@ -96,6 +96,18 @@ TEST_F(ExperimentCli, BadConfigExitsTwoWithTheKey) {
   EXPECT_FALSE(fs::exists(dir_ / "greentune.db"));
 }
 
+// Regression: [train] metrics was accepted by experiments and then ignored (their objective
+// reports accuracy alone).
+TEST_F(ExperimentCli, OtherMetricsThanAccuracyAreRefused) {
+  std::ofstream(dir_ / "mo.toml") << "[experiment]\nname = \"x\"\nstorage = \"sqlite:mo.db\"\n"
+                                     "[space.lr]\ntype = \"float\"\nlow = 1e-3\nhigh = 1e-2\n"
+                                     "[train]\nmetrics = [\"accuracy\", \"joules\"]\n";
+  const CliRun bad = run_cli("experiment mo.toml", "metrics");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("train.metrics: experiments tune and sweep on accuracy alone"));
+  EXPECT_FALSE(fs::exists(dir_ / "mo.db"));
+}
+
 TEST_F(ExperimentCli, InterruptedRunLosesAtMostOneRoundAndResumes) {
   write_config(6, 2);
   pid_t pid = ::fork();

@@ -293,6 +293,90 @@ threads = 2
   }
 }
 
+#endif
+
+// Without an energy measurement every trial's joules would be 0: a study that constrains or
+// optimises them is refused before its store is made.
+TEST_F(TuneCli, JoulesWithoutEnergyMeasurementIsRefused) {
+  write_config("zj.toml", R"(
+[study]
+name = "zj"
+storage = "sqlite:zj.db"
+strategy = "bayes"
+objective = "zdt1"
+rounds = 2
+[constraints]
+joules = "<= 5"
+)");
+  CliRun run = run_cli("tune zj.toml --no-energy");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("zj.toml: the study optimises or constrains joules"));
+  EXPECT_FALSE(std::filesystem::exists(path("zj.db")));
+}
+
+#if GREENTUNE_HAS_TORCH
+// Issue 10 end to end: accuracy and greentune's own joules as two objectives of a bayes study
+// (the multi-objective sampler), then `pareto` and the report's front.
+TEST_F(TuneCli, AccuracyAndJoulesStudyReportsItsFront) {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
+    GTEST_SKIP() << "FashionMNIST is not installed";
+  }
+  write_config("mo.toml", R"(
+[study]
+name = "mo"
+storage = "sqlite:mo.db"
+strategy = "bayes"
+objective = "train"
+direction = ["maximize", "minimize"]
+rounds = 3
+seed = 2
+[space.lr]
+type = "float"
+low = 0.0005
+high = 0.005
+log = true
+[train]
+model = "simplecnn:conv=1,linear=2"
+dataset = "fashion-mnist"
+subset = 500
+test_subset = 200
+epochs = 1
+batch_size = 100
+threads = 1
+metrics = ["accuracy", "joules"]
+)");
+  CliRun run = run_cli("tune mo.toml --json mo.json", "tune");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("maximize accuracy, minimize joules"));
+  auto json = read_json("mo.json");
+  EXPECT_EQ(json["metrics"], nlohmann::json({"accuracy", "joules"}));
+  ASSERT_EQ(json["trials"].size(), 3u);
+  for (const auto& t : json["trials"]) {
+    ASSERT_EQ(t["state"], "complete") << t.dump();
+    ASSERT_EQ(t["values"].size(), 2u);
+    EXPECT_GT(t["values"][0].get<double>(), 0.0);
+    EXPECT_LE(t["values"][0].get<double>(), 1.0);
+    // The second objective is the trial's own energy figure, not a copy of anything else.
+    EXPECT_GT(t["values"][1].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(t["values"][1].get<double>(), t["joules"].get<double>());
+    ASSERT_EQ(t["intermediate"].size(), 1u);
+    EXPECT_EQ(t["intermediate"][0]["values"].size(), 2u);
+  }
+  EXPECT_GE(json["front"]["members"].size(), 1u);
+
+  run = run_cli("pareto mo --storage sqlite:mo.db --json", "pareto");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto front = nlohmann::json::parse(run.out);
+  EXPECT_EQ(front["front"].size(), json["front"]["members"].size());
+
+  run = run_cli("report mo.db --out out", "report");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = slurp(dir_ / "out" / "report.html");
+  EXPECT_THAT(html, HasSubstr("<h3>Pareto front: mo</h3>"));
+  EXPECT_THAT(html, HasSubstr("data-chart=\"pareto-front\""));
+  EXPECT_THAT(html, HasSubstr("Cheapest within"));
+}
+
 // Regression (issue 11): a trial interrupted by SIGTERM was stored with 0 J and 0 s. It keeps what
 // it used up to the signal: at least what its first epoch's report said.
 TEST_F(TuneCli, InterruptedTrainTrialKeepsTheTimeAndEnergyItUsed) {

@@ -11,6 +11,12 @@
 //                                               nvmlDeviceGetPciInfo_v3 answers NOT_SUPPORTED
 //   instant UUID                                the device (ramp or zero) answers the
 //                                               NVML_FI_DEV_POWER_INSTANT field with its ramp
+//   limit UUID CURRENT_MW MIN_MW MAX_MW [denied|unsupported]
+//                                               the device's power limit and the board's range;
+//                                               denied: setting answers NO_PERMISSION (not root),
+//                                               unsupported: every limit call NOT_SUPPORTED.
+//                                               Without this line the limit calls answer
+//                                               NOT_SUPPORTED. Set calls log "... UUID MW".
 // Devices are numbered (nvmlDeviceGetHandleByIndex_v2) in the order of their lines.
 // When GREENTUNE_NVML_SHIM_LOG names a file, every device call appends "FUNCTION UUID" to it, so
 // tests see which entry points were used.
@@ -33,6 +39,9 @@ struct nvmlDevice_st {
   double base = 0, slope = 0, t0 = 0;
   std::string pci;  // "" = unknown
   bool instant = false;
+  bool limit = false;  // has a power limit (a "limit" line)
+  std::string limit_mode;
+  unsigned limit_mw = 0, limit_min_mw = 0, limit_max_mw = 0;
 };
 
 // The layouts of nvml.h's nvmlFieldValue_t and nvmlPciInfo_t.
@@ -71,7 +80,7 @@ bool g_initialized = false;
 std::vector<nvmlDevice_st> g_devices;
 
 constexpr int kSuccess = 0, kUninitialized = 1, kInvalidArgument = 2, kNotSupported = 3,
-              kNotFound = 6, kInsufficientSize = 7;
+              kNoPermission = 4, kNotFound = 6, kInsufficientSize = 7;
 constexpr unsigned kFieldPowerInstant = 186;
 
 nvmlDevice_st* find(const std::string& uuid) {
@@ -103,6 +112,16 @@ void load_script() {
     words >> kind;
     if (kind == "init") {
       words >> g_init_code;
+      continue;
+    }
+    if (kind == "limit") {
+      std::string uuid;
+      words >> uuid;
+      if (nvmlDevice_st* device = find(uuid)) {
+        device->limit = true;
+        words >> device->limit_mw >> device->limit_min_mw >> device->limit_max_mw;
+        words >> device->limit_mode;
+      }
       continue;
     }
     if (kind == "pci" || kind == "instant") {
@@ -163,6 +182,8 @@ const char* nvmlErrorString(int code) {
       return "Success";
     case kNotSupported:
       return "Not Supported";
+    case kNoPermission:
+      return "Insufficient Permissions";
     case 9:
       return "Driver Not Loaded";
     default:
@@ -254,6 +275,41 @@ int nvmlDeviceGetPowerUsage(nvmlDevice_st* device, unsigned* milliwatts) {
   }
   if (device->kind != "ramp" && device->kind != "zero") return kNotSupported;
   *milliwatts = ramp_milliwatts(*device);
+  return kSuccess;
+}
+
+static bool has_limit(const nvmlDevice_st* device) {
+  return device->limit && device->limit_mode != "unsupported";
+}
+
+int nvmlDeviceGetPowerManagementLimit(nvmlDevice_st* device, unsigned* milliwatts) {
+  log_call("nvmlDeviceGetPowerManagementLimit", device);
+  if (!has_limit(device)) return kNotSupported;
+  *milliwatts = device->limit_mw;
+  return kSuccess;
+}
+
+int nvmlDeviceGetPowerManagementLimitConstraints(nvmlDevice_st* device, unsigned* min_mw,
+                                                 unsigned* max_mw) {
+  log_call("nvmlDeviceGetPowerManagementLimitConstraints", device);
+  if (!has_limit(device)) return kNotSupported;
+  *min_mw = device->limit_min_mw;
+  *max_mw = device->limit_max_mw;
+  return kSuccess;
+}
+
+int nvmlDeviceSetPowerManagementLimit(nvmlDevice_st* device, unsigned milliwatts) {
+  if (const char* path = std::getenv("GREENTUNE_NVML_SHIM_LOG"))
+    if (std::FILE* log = std::fopen(path, "a")) {
+      std::fprintf(log, "nvmlDeviceSetPowerManagementLimit %s %u\n", device->uuid.c_str(),
+                   milliwatts);
+      std::fclose(log);
+    }
+  if (!has_limit(device)) return kNotSupported;
+  if (device->limit_mode == "denied") return kNoPermission;
+  if (milliwatts < device->limit_min_mw || milliwatts > device->limit_max_mw)
+    return kInvalidArgument;
+  device->limit_mw = milliwatts;
   return kSuccess;
 }
 

@@ -1,6 +1,6 @@
 // A store written by greentune 0.1 (schema version 1, checked in as test data) opens and is
-// upgraded in place to the typed trial record; an upgraded store opens unchanged; a store newer
-// than this greentune is refused untouched.
+// upgraded in place to the typed trial record and on to a study's list of directions (version
+// 3); an upgraded store opens unchanged; a store newer than this greentune is refused untouched.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
+#include "store/objectives_support.hpp"
 #include "store/store_test_support.hpp"
 #include "store/v1_store_support.hpp"
 
@@ -39,7 +40,7 @@ TEST(SqliteMigration, VersionOneStoreIsUpgradedInPlaceToTypedRecords) {
     store::SqliteStorage storage(path);
     store_test::expect_migrated_v1_store(storage);
   }
-  EXPECT_EQ(schema_version(path), 2);
+  EXPECT_EQ(schema_version(path), 3);  // 1 -> 2 -> 3 in one open
   // The old tables and columns are gone: nothing reads them any more.
   store::sqlite::Db db(path, false);
   store::sqlite::Statement tables(
@@ -91,15 +92,15 @@ TEST(SqliteMigration, ReadOnlyOpenReadsAVersionOneStoreWithoutUpgradingIt) {
 TEST(SqliteMigration, NewerStoreIsRefusedUnchanged) {
   TempDir dir;
   std::string path = copy_of_v1_store(dir);
-  store_test::raw_sql(path, "UPDATE schema_version SET version = 3");
+  store_test::raw_sql(path, "UPDATE schema_version SET version = 4");
   std::string before = store_test::read_bytes(path);
   try {
     store::SqliteStorage storage(path);
     FAIL() << "a store of a newer schema was opened";
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 3"));
-    EXPECT_THAT(e.what(), HasSubstr("reads schema versions 1 to 2"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 4"));
+    EXPECT_THAT(e.what(), HasSubstr("reads schema versions 1 to 3"));
   }
   EXPECT_EQ(store_test::read_bytes(path), before);
 }
@@ -122,6 +123,27 @@ TEST(SqliteMigration, AFailedUpgradeChangesNothing) {
   EXPECT_EQ(schema_version(path), 1);
   store_test::raw_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
   EXPECT_EQ(store_test::read_bytes(path), before);
+}
+
+// Version 2 -> 3: a study's one direction becomes its list of directions, in place, once.
+TEST(SqliteMigration, VersionTwoStudiesGetTheirDirectionAsAList) {
+  TempDir dir;
+  std::string path = dir.file("v2.db");
+  store_test::raw_sql(path, store_test::kVersion2SqliteStore);
+  ASSERT_EQ(schema_version(path), 2);
+  {
+    store::SqliteStorage storage(path);
+    store_test::expect_upgraded_version2_study(storage);
+  }
+  EXPECT_EQ(schema_version(path), 3);
+  store_test::raw_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  std::string upgraded = store_test::read_bytes(path);
+  {
+    store::SqliteStorage storage(path);
+    EXPECT_EQ(storage.find_study("old")->directions.size(), 1u);
+  }
+  store_test::raw_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  EXPECT_EQ(store_test::read_bytes(path), upgraded) << "a second open changed the store";
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/store/postgres_storage.hpp"
+#include "store/objectives_support.hpp"
 #include "store/v1_store_support.hpp"
 
 using namespace greentune;
@@ -240,7 +241,7 @@ TEST_F(PostgresStorageTest, StaleTrialsAndOtherSchemaVersions) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr("schema version 9"));
-    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 2"));
+    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 3"));
   }
 }
 
@@ -331,7 +332,7 @@ TEST_F(PostgresStorageTest, VersionOneStoreIsUpgradedInPlaceOnceAndNewerIsRefuse
     store::PostgresStorage storage(url());
     store_test::expect_migrated_v1_store(storage);
   }
-  // Opening again finds version 2: nothing to do, same records; new trials number on.
+  // Opening again finds version 3: nothing to do, same records; new trials number on.
   store::PostgresStorage storage(url());
   store_test::expect_migrated_v1_store(storage);
   auto branin = storage.find_study("branin");
@@ -349,15 +350,15 @@ TEST_F(PostgresStorageTest, VersionOneStoreIsUpgradedInPlaceOnceAndNewerIsRefuse
   newer.replace(newer.find(db_), db_.size(), db_ + "_newer");
   store::PostgresStorage(newer).create_or_open_study(study_info("kept"));
   PGconn* conn = PQconnectdb(newer.c_str());
-  PQclear(PQexec(conn, "UPDATE schema_version SET version = 3"));
+  PQclear(PQexec(conn, "UPDATE schema_version SET version = 4"));
   try {
     store::PostgresStorage refused(newer);
     FAIL() << "a store of a newer schema was opened";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("schema version 3"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 4"));
   }
   PGresult* r = PQexec(conn, "SELECT (SELECT version FROM schema_version), count(*) FROM studies");
-  EXPECT_EQ(std::string(PQgetvalue(r, 0, 0)), "3");
+  EXPECT_EQ(std::string(PQgetvalue(r, 0, 0)), "4");
   EXPECT_EQ(std::string(PQgetvalue(r, 0, 1)), "1");
   PQclear(r);
   PQfinish(conn);
@@ -435,6 +436,29 @@ TEST_F(PostgresStorageTest, ReadOnlyRefusesAVersionOneStoreAndLeavesItAsItWas) {
     EXPECT_THAT(e.what(), HasSubstr("schema version 1"));
   }
   EXPECT_EQ(sql_value(url(), "SELECT version FROM schema_version"), "1");
+}
+
+TEST_F(PostgresStorageTest, DirectionsAndMetricsAreKeptAndAChangeIsRefused) {
+  store::PostgresStorage storage(url());
+  store_test::expect_objectives_kept_and_checked(storage, "PostgreSQL database " + db_);
+}
+
+TEST_F(PostgresStorageTest, VersionTwoStudiesGetTheirDirectionAsAList) {
+  PGconn* conn = PQconnectdb(url().c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  PGresult* created = PQexec(conn, store_test::kVersion2PostgresStore);
+  EXPECT_EQ(PQresultStatus(created), PGRES_COMMAND_OK) << PQresultErrorMessage(created);
+  PQclear(created);
+  {
+    store::PostgresStorage storage(url());
+    store_test::expect_upgraded_version2_study(storage);
+  }
+  store::PostgresStorage again(url());
+  EXPECT_EQ(again.find_study("old")->directions.size(), 1u);
+  PGresult* r = PQexec(conn, "SELECT version FROM schema_version");
+  EXPECT_EQ(std::string(PQgetvalue(r, 0, 0)), "3");
+  PQclear(r);
+  PQfinish(conn);
 }
 
 TEST(PostgresStorage, UnreachableServerIsAClearErrorWithoutThePassword) {

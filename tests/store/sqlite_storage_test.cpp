@@ -12,6 +12,7 @@
 #include "greentune/store/open_storage.hpp"
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/trial_row.hpp"
+#include "store/objectives_support.hpp"
 #include "store/store_test_support.hpp"
 
 using namespace greentune;
@@ -263,6 +264,31 @@ TEST(SqliteStorage, ChangedSpaceDirectionOrObjectiveIsRefusedAndNothingChanges) 
   EXPECT_NO_THROW(storage.create_or_open_study(spaced));
 }
 
+TEST(SqliteStorage, DirectionsAndMetricsAreKeptAndAChangeIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  store::SqliteStorage storage(path);
+  store_test::expect_objectives_kept_and_checked(storage, path);
+}
+
+// Store contents are untrusted: directions no greentune wrote are a clear error, not a guess.
+TEST(SqliteStorage, UnreadableDirectionsAreAClearError) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  make_store(path);
+  for (const char* bad : {"'[\"sideways\"]'", "'[]'", "'[\"maximize\"]'", "'not json'"}) {
+    store_test::raw_sql(path, std::string("UPDATE studies SET directions_json = ") + bad);
+    store::SqliteStorage storage(path);
+    try {
+      storage.find_study("s");
+      ADD_FAILURE() << bad << " was read";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(path));
+      EXPECT_THAT(e.what(), HasSubstr("study 's': directions_json"));
+    }
+  }
+}
+
 TEST(SqliteStorage, OtherSchemaVersionIsRefusedUntouched) {
   TempDir dir;
   std::string path = dir.file("s.db");
@@ -275,7 +301,7 @@ TEST(SqliteStorage, OtherSchemaVersionIsRefusedUntouched) {
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path));
     EXPECT_THAT(e.what(), HasSubstr("schema version 7"));
-    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 2"));
+    EXPECT_THAT(e.what(), HasSubstr("schema versions 1 to 3"));
   }
   EXPECT_EQ(store_test::read_bytes(path), before);
 }

@@ -50,6 +50,60 @@ tune::ObjectiveResult value_of(const tune::Params& params, tune::TrialContext&) 
   return r;
 }
 
+// Two objectives (x, (x - 3)^2), both minimised: the progress carries the front's size and
+// hypervolume, not a best value, and the store keeps both directions and metrics.
+TEST(Study, SeveralObjectivesReportTheFrontInsteadOfABest) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(5);
+  o.objectives.directions = {tune::Direction::minimize, tune::Direction::minimize};
+  o.objectives.metrics = {"x", "gap"};
+  tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  EXPECT_EQ(storage.find_study("s")->directions.size(), 2u);
+  EXPECT_EQ(storage.find_study("s")->metrics, (std::vector<std::string>{"x", "gap"}));
+  std::vector<int> sizes;
+  std::vector<double> volumes;
+  study.optimize(
+      [](const tune::Params& params, tune::TrialContext&) {
+        tune::ObjectiveResult r;
+        const auto x = static_cast<double>(std::get<int64_t>(params.at("x")));
+        r.values = {x, (x - 3) * (x - 3)};
+        return r;
+      },
+      100,
+      [&](const tune::Progress& p) {
+        EXPECT_FALSE(p.best);
+        ASSERT_TRUE(p.front_size && p.hypervolume);
+        sizes.push_back(*p.front_size);
+        volumes.push_back(*p.hypervolume);
+      });
+  // (4, 1) is dominated by (3, 0).
+  EXPECT_EQ(sizes, (std::vector<int>{1, 2, 3, 4, 4}));
+  // Against the inferred reference after five trials (4.4, 9.9): hand-computed slabs.
+  EXPECT_NEAR(volumes.back(), 1 * 0.9 + 1 * 5.9 + 1 * 8.9 + 1.4 * 9.9, 1e-9);
+}
+
+// A constraint on the trial's joules (2 J per unit of x) keeps x > 2 out of the best, although
+// x = 3 has the best value.
+TEST(Study, ConstraintsKeepInfeasibleTrialsOutOfTheBest) {
+  TempDir dir;
+  store::SqliteStorage storage(dir.file("s.db"));
+  auto o = options(5);
+  o.objectives.constraints = {tune::parse_constraint("joules", "<= 5")};
+  tune::Study study(storage, o, std::make_unique<CountingSampler>());
+  std::vector<double> best;
+  study.optimize(
+      [](const tune::Params& params, tune::TrialContext& context) {
+        auto r = value_of(params, context);
+        r.energy[0].joules = 2.0 * static_cast<double>(std::get<int64_t>(params.at("x")));
+        return r;
+      },
+      100, [&](const tune::Progress& p) { best.push_back(p.best.value_or(-1)); });
+  EXPECT_EQ(best, (std::vector<double>{9, 4, 1, 1, 1}));
+  ASSERT_TRUE(study.best_trial());
+  EXPECT_EQ(study.best_trial()->number, 3);  // x = 2
+}
+
 TEST(Study, OptimizeRunsTheRoundsAndReportsProgress) {
   TempDir dir;
   store::SqliteStorage storage(dir.file("s.db"));

@@ -32,6 +32,13 @@ void expect_numbered_from_one(const std::vector<tune::Trial>& trials) {
 void expect_migrated_v1_store(tune::Storage& storage) {
   auto studies = storage.studies();
   ASSERT_EQ(studies.size(), 4u);
+  // Version 3: each study's one direction became its list; no metric list (the default ones).
+  for (const auto& s : studies) {
+    EXPECT_EQ(s.directions, std::vector<tune::Direction>{s.direction}) << s.name;
+    EXPECT_TRUE(s.metrics.empty()) << s.name;
+  }
+  EXPECT_EQ(study_named(studies, "branin").direction, tune::Direction::minimize);
+  EXPECT_EQ(study_named(studies, "train-tiny").direction, tune::Direction::maximize);
 
   // branin: 11 complete trials and the one SIGTERM interrupted; was "best: trial 7", now 8.
   auto branin = storage.trials(study_named(studies, "branin").id);

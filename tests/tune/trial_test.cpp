@@ -46,6 +46,7 @@ Trial full_trial() {
   training.model_spec = "simplecnn:conv=2";
   training.parameter_count = 123456;
   training.test_accuracy = 0.86;
+  training.validation_accuracy = 0.88;
   training.layer_joules = {{"conv", 70.0}, {"linear", 12.5}};
   training.repetitions = {{1234, 0.87, 0.85, 10.0, 62.0, false},
                           {1235, 0.88, std::nullopt, 10.5, 62.0, true}};
@@ -93,6 +94,7 @@ TEST(TrialRecord, EveryFieldRoundTripsThroughJson) {
   EXPECT_EQ(back.training->model_spec, "simplecnn:conv=2");
   EXPECT_EQ(back.training->parameter_count, 123456);
   EXPECT_EQ(back.training->test_accuracy, 0.86);
+  EXPECT_EQ(back.training->validation_accuracy, 0.88);
   EXPECT_EQ(back.training->layer_joules, t.training->layer_joules);
   ASSERT_EQ(back.training->repetitions.size(), 2u);
   EXPECT_EQ(back.training->repetitions[1].seed, 1235u);

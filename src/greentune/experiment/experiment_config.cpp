@@ -19,6 +19,15 @@ namespace {
   throw InputError(fmt::format("{}: {}: {}", source, key, what));
 }
 
+// An experiment's studies and sweep run the repeated train objective, which reports accuracy
+// alone: other metrics would be parsed and then silently not optimised.
+void refuse_other_metrics(const nn::TrainObjectiveSettings& settings, const std::string& source) {
+  if (settings.metrics != std::vector<std::string>{"accuracy"})
+    bad(source, "train.metrics",
+        "experiments tune and sweep on accuracy alone; optimise several metrics (joules, "
+        "seconds, parameters) with `greentune tune`");
+}
+
 std::string text_of(const toml::node& node, const std::string& source, const std::string& key) {
   if (auto v = node.value<std::string>()) return *v;
   bad(source, key, "expected a string");
@@ -121,7 +130,7 @@ SweepConfig parse_sweep(const toml::table& sweep, const nlohmann::json& train,
     config.train.merge_patch(toml_to_json(*n));
   }
   // Validates the keys now rather than after the tuning studies have run.
-  nn::parse_train_settings(config.train, source + " [sweep.train]");
+  refuse_other_metrics(nn::parse_train_settings(config.train, source + " [sweep.train]"), source);
   return config;
 }
 
@@ -249,7 +258,7 @@ ExperimentConfig parse_experiment_config(const std::filesystem::path& toml_file)
           study_table.insert("train", train_table);
           auto study = tune::parse_study_config(study_table, source);
           nn::check_train_space(study.space, source);
-          nn::parse_train_settings(study.train, source);
+          refuse_other_metrics(nn::parse_train_settings(study.train, source), source);
           config.studies.push_back(std::move(study));
         }
   return config;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,12 +11,15 @@
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
 #include "greentune/measured/trial_energy.hpp"
+#include "greentune/tune/metrics.hpp"
 
 namespace greentune::nn {
 namespace {
 
+// gpu_power_limit_w is set around the trial (measured/power_limited_objective.hpp), not here.
 const char* const kHyperparameters[] = {
-    "lr", "beta1", "beta2", "eps", "weight_decay", "momentum", "batch_size", "epochs", "optimizer"};
+    "lr",       "beta1",      "beta2",  "eps",       "weight_decay",
+    "momentum", "batch_size", "epochs", "optimizer", "gpu_power_limit_w"};
 
 double number(const nlohmann::json& value, const std::string& source, const std::string& key) {
   if (!value.is_number()) {
@@ -61,6 +65,32 @@ int64_t as_integer(const tune::ParamValue& value, const std::string& name) {
   if (const auto* d = std::get_if<double>(&value)) return static_cast<int64_t>(std::llround(*d));
   throw InputError(
       fmt::format("parameter {} = \"{}\": expected a number", name, std::get<std::string>(value)));
+}
+
+std::vector<std::string> metric_list(const nlohmann::json& value, const std::string& source) {
+  const auto& known = tune::train_metrics();
+  std::vector<std::string> metrics;
+  if (value.is_array() && !value.empty() && value.size() <= 4)
+    for (const auto& m : value) {
+      if (!m.is_string() || std::find(known.begin(), known.end(), m) == known.end() ||
+          std::find(metrics.begin(), metrics.end(), m) != metrics.end())
+        break;
+      metrics.push_back(m.get<std::string>());
+    }
+  if (metrics.empty() || metrics.size() != value.size())
+    throw InputError(fmt::format(
+        "{}: train.metrics: expected 1 to 4 different names of accuracy, joules, seconds and "
+        "parameters, got {}",
+        source, value.dump()));
+  return metrics;
+}
+
+// The run's value of one metric (tune/metrics.hpp).
+double metric_of(const std::string& metric, const TrainResult& trained, double joules) {
+  if (metric == "joules") return joules;
+  if (metric == "seconds") return trained.seconds;
+  if (metric == "parameters") return static_cast<double>(trained.parameter_count);
+  return trained.best_validation_accuracy;
 }
 
 }  // namespace
@@ -117,11 +147,13 @@ TrainObjectiveSettings parse_train_settings(const nlohmann::json& table,
       hp.weight_decay = number(value, source, key);
     } else if (key == "momentum") {
       hp.momentum = number(value, source, key);
+    } else if (key == "metrics") {
+      s.metrics = metric_list(value, source);
     } else {
       throw InputError(fmt::format(
           "{}: unknown key train.{}; expected model, dataset, data_dir, validation, paper_mode, "
           "subset, test_subset, device, threads, profile_layers, seed, epochs, batch_size, "
-          "optimizer, lr, beta1, beta2, eps, weight_decay or momentum",
+          "optimizer, lr, beta1, beta2, eps, weight_decay, momentum or metrics",
           source, key));
     }
   }
@@ -135,7 +167,8 @@ void check_train_space(const tune::SearchSpace& space, const std::string& source
     if (!known) {
       throw InputError(fmt::format(
           "{}: space.{}: the train objective has no such hyperparameter; expected lr, beta1, "
-          "beta2, eps, weight_decay, momentum, batch_size, epochs or optimizer",
+          "beta2, eps, weight_decay, momentum, batch_size, epochs, optimizer or "
+          "gpu_power_limit_w",
           source, p.name));
     }
   }
@@ -174,6 +207,24 @@ data::LoadOptions TrainObjectiveSettings::load_options() const {
   return load;
 }
 
+tune::IntermediateReport metrics_report(const tune::IntermediateReport& report,
+                                        const EpochRecord& epoch,
+                                        const std::vector<std::string>& metrics) {
+  tune::IntermediateReport out = report;
+  out.values.clear();
+  for (const auto& metric : metrics) {
+    if (metric == "joules")
+      out.values.push_back(report.joules);
+    else if (metric == "seconds")
+      out.values.push_back(report.seconds);
+    else if (metric == "parameters")
+      out.values.push_back(std::numeric_limits<double>::quiet_NaN());
+    else
+      out.values.push_back(epoch.validation_accuracy);
+  }
+  return out;
+}
+
 tune::IntermediateReport epoch_report(const EpochRecord& epoch,
                                       const tune::IntermediateReport& previous) {
   tune::IntermediateReport report;
@@ -199,6 +250,7 @@ tune::TrainingFigures training_figures(const TrainResult& trained) {
   tune::TrainingFigures figures;
   figures.model_spec = trained.model_spec;
   figures.parameter_count = trained.parameter_count;
+  if (!trained.epochs.empty()) figures.validation_accuracy = trained.best_validation_accuracy;
   if (std::isfinite(trained.test_accuracy)) figures.test_accuracy = trained.test_accuracy;
   for (const auto& epoch : trained.epochs)
     for (const auto& layer : epoch.layers) figures.layer_joules[layer.layer_type] += layer.joules;
@@ -208,6 +260,11 @@ tune::TrainingFigures training_figures(const TrainResult& trained) {
 tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
                                      const tune::SearchSpace& space, energy::Monitor* monitor) {
   check_train_space(space, "the study's space");
+  if (monitor == nullptr && std::find(settings.metrics.begin(), settings.metrics.end(), "joules") !=
+                                settings.metrics.end())
+    throw InputError(
+        "train.metrics names joules, greentune's own measurement of each trial, but no energy "
+        "source is open (--no-energy, or none usable: see `greentune meters`)");
   // Shared by every trial's copy of the objective: loading once is the point.
   auto split = std::make_shared<const data::Split>(
       data::load_split(settings.dataset, settings.load_options()));
@@ -225,7 +282,7 @@ tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
     bool told_to_stop = false;
     TrainResult trained = train(options, *split, monitor, [&](const EpochRecord& epoch) {
       last = epoch_report(epoch, last);
-      context.report(last);
+      context.report(metrics_report(last, epoch, settings.metrics));
       told_to_stop = context.should_prune();
       return !told_to_stop;
     });
@@ -243,11 +300,13 @@ tune::Objective make_train_objective(const TrainObjectiveSettings& settings,
           fmt::format("stopped after epoch {} of {}", trained.epochs.size(), options.hp.epochs);
     } else {
       result.state = tune::TrialState::complete;
-      result.values = {trained.best_validation_accuracy};
     }
     if (trained.diverged) result.error = trained.diverged_reason;
     // Joules per domain over the training and evaluation windows of every epoch.
     result.joules = add_run_energy(trained, result.energy);
+    if (result.state == tune::TrialState::complete)
+      for (const auto& metric : settings.metrics)
+        result.values.push_back(metric_of(metric, trained, result.joules));
     result.training = training_figures(trained);
     if (told_to_stop) result.training->test_accuracy.reset();  // the test set was not run
     return result;

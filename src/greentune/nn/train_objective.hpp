@@ -1,7 +1,8 @@
 #pragma once
 // The `train` objective of a study: each trial trains one network with the trial's
-// hyperparameters on data loaded once per study, reports validation accuracy per epoch, and
-// returns the best validation accuracy (maximised) with the training windows' joules per domain.
+// hyperparameters on data loaded once per study, reports its metrics per epoch, and returns them
+// (by default the best validation accuracy; with `metrics`, any of accuracy, joules, seconds and
+// parameters, in that list's order) with the training windows' joules per domain.
 // No LibTorch here: it calls nn::train.
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,8 @@ struct TrainObjectiveSettings {
   int64_t subset = 0;       // > 0: a seeded subset of the training set
   int64_t test_subset = 0;  // > 0: a seeded subset of the test set
   TrainOptions train;       // model spec, device, threads and hyperparameter defaults
+  // The objective's values, in order (tune/metrics.hpp: accuracy, joules, seconds, parameters).
+  std::vector<std::string> metrics = {"accuracy"};
 
   // How to load the data these settings name (the seed is the hyperparameter defaults' seed).
   data::LoadOptions load_options() const;
@@ -35,7 +38,8 @@ struct TrainObjectiveSettings {
 TrainObjectiveSettings parse_train_settings(const nlohmann::json& table, const std::string& source);
 
 // The hyperparameters the space may name (lr, beta1, beta2, eps, weight_decay, momentum,
-// batch_size, epochs, optimizer). InputError naming any other parameter of `space`.
+// batch_size, epochs, optimizer, and gpu_power_limit_w, which is set around the trial rather than
+// by the trainer). InputError naming any other parameter of `space`.
 void check_train_space(const tune::SearchSpace& space, const std::string& source);
 // Settings' defaults overridden by the trial's parameters.
 Hyperparameters hyperparameters_for(const Hyperparameters& defaults, const tune::Params& params);
@@ -51,7 +55,14 @@ double add_run_energy(const TrainResult& trained, std::vector<tune::DomainEnergy
 // Model, parameter count, test accuracy and attributed joules per layer type of one run.
 tune::TrainingFigures training_figures(const TrainResult& trained);
 
-// Loads the data now (once for the whole study); monitor may be nullptr (no energy).
+// The report after `epoch` with one value per metric: validation accuracy, joules and seconds
+// so far, and the parameter count (NaN while unknown).
+tune::IntermediateReport metrics_report(const tune::IntermediateReport& report,
+                                        const EpochRecord& epoch,
+                                        const std::vector<std::string>& metrics);
+
+// Loads the data now (once for the whole study); monitor may be nullptr (no energy), unless a
+// metric is joules (InputError: greentune's measurement is that metric).
 //
 // Early stopping: after each epoch's report the objective asks context.should_prune(); when told
 // to stop it ends training there (no further epoch, no test-set evaluation) and returns state

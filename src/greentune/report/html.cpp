@@ -12,6 +12,7 @@
 #include "greentune/report/pruning_section.hpp"
 #include "greentune/report/sections.hpp"
 #include "greentune/tune/study.hpp"
+#include "greentune/tune/study_objectives.hpp"
 
 namespace greentune::report {
 namespace {
@@ -176,6 +177,8 @@ std::string render_report_html(const std::vector<StudyRecord>& studies,
     page.html +=
         "<section class=\"experiment\">\n<h2>Experiment: " + html_escape(title) + "</h2>\n";
     if (!tuning.empty()) tuning_section(page, title, tuning, options);
+    for (auto* study : tuning)
+      if (tune::objectives_of(study->info).multi_objective()) front_section(page, *study, options);
     for (auto* sweep : sweeps) sweep_section(page, *sweep, options);
     epoch_section(page, title, members);
     page.html += "</section>\n";

@@ -13,7 +13,9 @@
 namespace greentune::report {
 
 struct ReportOptions {
-  double accuracy_tolerance = 0.01;  // sweeps: cheapest configuration within this of the best
+  // Sweeps and studies with several objectives: the cheapest configuration within this of the
+  // best (accuracy, or the first objective).
+  double accuracy_tolerance = 0.01;
   double optimum_tolerance = 0.005;  // optimum round, unless the study's config sets "tolerance"
   std::string store_label;           // shown in the header (the store URL the user gave)
 };

@@ -21,6 +21,9 @@ void setup_section(Page& page, const std::vector<StudyRecord>& studies,
 void tuning_section(Page& page, const std::string& group,
                     const std::vector<const StudyRecord*>& studies, const ReportOptions& options);
 
+// A study with several objectives: its front, knee and cheapest good trial (front_view.hpp).
+void front_section(Page& page, const StudyRecord& study, const ReportOptions& options);
+
 // An architecture sweep: energy per layer factor, effect sizes, per-configuration means with
 // their intervals, layer-type attribution and the Pareto front.
 void sweep_section(Page& page, const StudyRecord& study, const ReportOptions& options);

@@ -15,8 +15,10 @@
 #include "greentune/store/sqlite_storage.hpp"
 #include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
+#include "greentune/store/study_row.hpp"
 #include "greentune/store/trial_row.hpp"
 #include "greentune/tune/names.hpp"
+#include "greentune/tune/study_objectives.hpp"
 
 namespace greentune::store {
 
@@ -57,7 +59,9 @@ CREATE TABLE IF NOT EXISTS studies (
   space_json  TEXT NOT NULL,
   config_json TEXT NOT NULL DEFAULT '{}',
   group_name  TEXT NOT NULL DEFAULT '',
-  created_at  DOUBLE PRECISION NOT NULL
+  created_at  DOUBLE PRECISION NOT NULL,
+  directions_json TEXT NOT NULL DEFAULT '[]',
+  metrics_json    TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS trials (
   id           BIGSERIAL PRIMARY KEY,
@@ -88,8 +92,8 @@ std::string num(int64_t value) {
 }
 
 constexpr const char* kStudyColumns =
-    "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name "
-    "FROM studies ";
+    "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name, "
+    "directions_json, metrics_json FROM studies ";
 
 constexpr const char* kTrialColumns =
     "SELECT id, number, state, host, started_at, finished_at, heartbeat_at, record_json "
@@ -180,16 +184,21 @@ void PostgresStorage::check_or_create_schema(bool writable) {
                       where_, sqlite::kSchemaVersion));
     }
     int64_t found = version.int64(0, 0);
-    if (found == 1 && !writable) {
+    if (found >= 1 && found < sqlite::kSchemaVersion && !writable) {
       throw InputError(fmt::format(
-          "study store {} has schema version 1, which a listing command does not upgrade; run "
+          "study store {} has schema version {}, which a listing command does not upgrade; run "
           "`greentune tune` (or experiment) on it once with this greentune to upgrade it to "
           "version {}",
-          where_, sqlite::kSchemaVersion));
+          where_, found, sqlite::kSchemaVersion));
     }
     if (found == 1) {
       upgrade_from_version1();
-      found = sqlite::kSchemaVersion;
+      found = 2;
+    }
+    if (found == 2) {
+      // The same transaction, under the schema lock: a failure leaves the store as it was.
+      for (const char* sql : sqlite::kUpgrade2To3) exec(sql);
+      found = 3;
     }
     if (found != sqlite::kSchemaVersion) {
       throw InputError(fmt::format(
@@ -277,7 +286,7 @@ void PostgresStorage::upgrade_from_version1() {
     exec(sql);
 }
 
-tune::StudyInfo PostgresStorage::read_study(const Result& r, int row) {
+tune::StudyInfo PostgresStorage::read_study(const Result& r, int row, const std::string& where) {
   tune::StudyInfo info;
   info.id = r.int64(row, 0);
   info.name = r.text(row, 1);
@@ -288,6 +297,7 @@ tune::StudyInfo PostgresStorage::read_study(const Result& r, int row) {
   info.space_json = r.text(row, 5);
   info.config_json = r.text(row, 6);
   info.group = r.text(row, 7);
+  read_objective_columns(info, r.text(row, 8), r.text(row, 9), where);
   return info;
 }
 
@@ -295,7 +305,7 @@ std::optional<tune::StudyInfo> PostgresStorage::load_study(const std::string& na
   std::string sql = std::string(kStudyColumns) + "WHERE name = $1";
   auto r = exec(sql.c_str(), {name});
   if (r.rows() == 0) return std::nullopt;
-  return read_study(r, 0);
+  return read_study(r, 0, where_);
 }
 
 tune::StudyInfo PostgresStorage::create_or_open_study(const tune::StudyInfo& wanted) {
@@ -308,13 +318,18 @@ tune::StudyInfo PostgresStorage::create_or_open_study(const tune::StudyInfo& wan
     transaction.commit();
     return *existing;
   }
+  const auto directions = tune::directions_of(wanted);
   auto r = exec(
       "INSERT INTO studies (name, direction, strategy, objective, space_json, config_json, "
-      "group_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-      {wanted.name, std::string(direction_text(wanted.direction)), wanted.strategy,
-       wanted.objective, wanted.space_json, wanted.config_json, wanted.group, num(unix_now())});
+      "group_name, created_at, directions_json, metrics_json) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+      {wanted.name, std::string(direction_text(directions.front())), wanted.strategy,
+       wanted.objective, wanted.space_json, wanted.config_json, wanted.group, num(unix_now()),
+       directions_text(directions), metrics_text(wanted.metrics)});
   tune::StudyInfo created = wanted;
   created.id = r.int64(0, 0);
+  created.direction = directions.front();
+  created.directions = directions;
   transaction.commit();
   return created;
 }
@@ -328,7 +343,7 @@ std::vector<tune::StudyInfo> PostgresStorage::studies() {
   std::lock_guard lock(mutex_);
   std::vector<tune::StudyInfo> all;
   auto r = exec((std::string(kStudyColumns) + "ORDER BY id").c_str());
-  for (int i = 0; i < r.rows(); ++i) all.push_back(read_study(r, i));
+  for (int i = 0; i < r.rows(); ++i) all.push_back(read_study(r, i, where_));
   return all;
 }
 

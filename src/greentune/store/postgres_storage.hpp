@@ -48,7 +48,7 @@ class PostgresStorage final : public tune::Storage {
   tune::Trial load_running_trial(int64_t trial_id, const char* doing);
   void write_record(const tune::Trial& trial);
   std::optional<tune::StudyInfo> load_study(const std::string& name);
-  static tune::StudyInfo read_study(const Result& r, int row);
+  static tune::StudyInfo read_study(const Result& r, int row, const std::string& where);
   static tune::Trial read_trial(const Result& r, int row, const std::string& where);
 
   std::string where_;  // "PostgreSQL database NAME on HOST" for messages (never the password)

@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS studies (
   space_json  TEXT NOT NULL,
   config_json TEXT NOT NULL DEFAULT '{}',
   group_name  TEXT NOT NULL DEFAULT '',
-  created_at  REAL NOT NULL
+  created_at  REAL NOT NULL,
+  directions_json TEXT NOT NULL DEFAULT '[]',
+  metrics_json    TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS trials (
   id           INTEGER PRIMARY KEY,
@@ -150,6 +152,14 @@ void upgrade_from_version1(Db& db) {
   transaction.commit();
 }
 
+// Version 2 -> 3: each study's direction becomes its list of directions. One transaction.
+void upgrade_from_version2(Db& db) {
+  Transaction transaction(db);
+  if (stored_version(db) != 2) return;  // another process upgraded it while we waited
+  for (const char* sql : kUpgrade2To3) db.exec(sql);
+  transaction.commit();
+}
+
 // The number of tables, after checking the file reads as an intact SQLite database.
 int readable_tables(Db& db) {
   try {
@@ -195,6 +205,13 @@ std::unique_ptr<Db> check_schema_for_reading(Db& db) {
   if (found == 1) {
     auto copy = db.copy_in_memory();
     upgrade_from_version1(*copy);
+    upgrade_from_version2(*copy);
+    check_current(*copy, stored_version(*copy));
+    return copy;
+  }
+  if (found == 2) {
+    auto copy = db.copy_in_memory();
+    upgrade_from_version2(*copy);
     check_current(*copy, stored_version(*copy));
     return copy;
   }
@@ -207,6 +224,10 @@ void check_or_create_schema(Db& db) {
     int64_t found = greentune_version(db);
     if (found == 1) {
       upgrade_from_version1(db);
+      found = stored_version(db);
+    }
+    if (found == 2) {
+      upgrade_from_version2(db);
       found = stored_version(db);
     }
     check_current(db, found);

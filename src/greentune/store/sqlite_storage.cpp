@@ -13,7 +13,9 @@
 #include "greentune/store/schema.hpp"
 #include "greentune/store/stale_trials.hpp"
 #include "greentune/store/study_match.hpp"
+#include "greentune/store/study_row.hpp"
 #include "greentune/store/trial_row.hpp"
+#include "greentune/tune/study_objectives.hpp"
 
 namespace greentune::store {
 
@@ -92,7 +94,7 @@ tune::Trial read_trial(const Statement& row, const std::string& path) {
   return trial_from_row(r, fmt::format("study store {}, trial id {}", path, r.id));
 }
 
-tune::StudyInfo read_study(const Statement& row) {
+tune::StudyInfo read_study(const Statement& row, const std::string& path) {
   tune::StudyInfo info;
   info.id = row.int64(0);
   info.name = row.text(1);
@@ -103,12 +105,13 @@ tune::StudyInfo read_study(const Statement& row) {
   info.space_json = row.text(5);
   info.config_json = row.text(6);
   info.group = row.text(7);
+  read_objective_columns(info, row.text(8), row.text(9), path);
   return info;
 }
 
 const char* kStudyColumns =
-    "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name "
-    "FROM studies ";
+    "SELECT id, name, direction, strategy, objective, space_json, config_json, group_name, "
+    "directions_json, metrics_json FROM studies ";
 
 }  // namespace
 
@@ -144,7 +147,7 @@ std::optional<tune::StudyInfo> SqliteStorage::load_study(const std::string& name
   Statement query(*db_, sql.c_str());
   query.bind(1, name);
   if (!query.step()) return std::nullopt;
-  return read_study(query);
+  return read_study(query, path_);
 }
 
 tune::StudyInfo SqliteStorage::create_or_open_study(const tune::StudyInfo& wanted) {
@@ -155,20 +158,26 @@ tune::StudyInfo SqliteStorage::create_or_open_study(const tune::StudyInfo& wante
     check_study_matches(*existing, wanted, path_);
     return *existing;
   }
+  const auto directions = tune::directions_of(wanted);
   Statement insert(*db_,
                    "INSERT INTO studies (name, direction, strategy, objective, space_json, "
-                   "config_json, group_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                   "config_json, group_name, created_at, directions_json, metrics_json) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   insert.bind(1, wanted.name)
-      .bind(2, std::string(direction_text(wanted.direction)))
+      .bind(2, std::string(direction_text(directions.front())))
       .bind(3, wanted.strategy)
       .bind(4, wanted.objective)
       .bind(5, wanted.space_json)
       .bind(6, wanted.config_json)
       .bind(7, wanted.group)
       .bind(8, unix_now())
+      .bind(9, directions_text(directions))
+      .bind(10, metrics_text(wanted.metrics))
       .run();
   tune::StudyInfo created = wanted;
   created.id = db_->last_insert_id();
+  created.direction = directions.front();
+  created.directions = directions;
   transaction.commit();
   return created;
 }
@@ -183,7 +192,7 @@ std::vector<tune::StudyInfo> SqliteStorage::studies() {
   std::string sql = std::string(kStudyColumns) + "ORDER BY id";
   Statement query(*db_, sql.c_str());
   std::vector<tune::StudyInfo> all;
-  while (query.step()) all.push_back(read_study(query));
+  while (query.step()) all.push_back(read_study(query, path_));
   return all;
 }
 

@@ -1,11 +1,13 @@
 #include "greentune/store/study_match.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/names.hpp"
+#include "greentune/tune/study_objectives.hpp"
 
 namespace greentune::store {
 namespace {
@@ -16,6 +18,14 @@ bool same_json(const std::string& a, const std::string& b) {
   auto jb = nlohmann::json::parse(b, nullptr, false);
   if (ja.is_discarded() || jb.is_discarded()) return a == b;
   return ja == jb;
+}
+
+// "maximize" for one objective, "[maximize, minimize]" for several.
+std::string directions_label(const std::vector<tune::Direction>& directions) {
+  if (directions.size() == 1) return direction_text(directions.front());
+  std::string out;
+  for (auto d : directions) out += (out.empty() ? "" : ", ") + std::string(direction_text(d));
+  return "[" + out + "]";
 }
 
 }  // namespace
@@ -39,10 +49,15 @@ void check_study_names(const tune::StudyInfo& wanted, const std::string& store) 
 void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store) {
   std::string where = fmt::format("study '{}' in {}", wanted.name, store);
-  if (existing.direction != wanted.direction) {
+  if (tune::directions_of(existing) != tune::directions_of(wanted)) {
     throw InputError(fmt::format("{} exists with direction {}, not {}; use another study name",
-                                 where, direction_text(existing.direction),
-                                 direction_text(wanted.direction)));
+                                 where, directions_label(tune::directions_of(existing)),
+                                 directions_label(tune::directions_of(wanted))));
+  }
+  if (tune::metrics_of(existing) != tune::metrics_of(wanted)) {
+    throw InputError(fmt::format("{} exists with metrics [{}], not [{}]; use another study name",
+                                 where, fmt::join(tune::metrics_of(existing), ", "),
+                                 fmt::join(tune::metrics_of(wanted), ", ")));
   }
   if (existing.strategy != wanted.strategy) {
     throw InputError(fmt::format(

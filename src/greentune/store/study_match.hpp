@@ -15,8 +15,8 @@ const char* direction_text(tune::Direction direction);
 void check_study_names(const tune::StudyInfo& wanted, const std::string& store);
 
 // An existing study is reopened only as the one configured: InputError naming the study and
-// `store` when its direction, strategy, objective or search space (compared as parsed JSON)
-// differ. A changed strategy would run rounds of one sampler under the other's name.
+// `store` when its directions, metrics, strategy, objective or search space (compared as parsed
+// JSON) differ. A changed strategy would run rounds of one sampler under the other's name.
 void check_study_matches(const tune::StudyInfo& existing, const tune::StudyInfo& wanted,
                          const std::string& store);
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "greentune/common/error.hpp"
+#include "greentune/tune/multi_objective_benchmarks.hpp"
 
 namespace greentune::tune {
 
@@ -65,8 +66,12 @@ SearchSpace hartmann6_space() {
   return space;
 }
 
+bool is_multi_objective_benchmark(const std::string& name) {
+  return name == "zdt1" || name == "zdt2" || name == "dtlz2";
+}
+
 bool is_benchmark_objective(const std::string& name) {
-  return name == "branin" || name == "hartmann6";
+  return name == "branin" || name == "hartmann6" || is_multi_objective_benchmark(name);
 }
 
 namespace {
@@ -74,6 +79,11 @@ namespace {
   throw InputError(fmt::format("objective '{}': expected branin or hartmann6", name));
 }
 }  // namespace
+
+std::vector<double> benchmark_values(const std::string& name, const Params& params) {
+  if (is_multi_objective_benchmark(name)) return multi_objective_benchmark(name, params);
+  return {benchmark_value(name, params)};
+}
 
 double benchmark_value(const std::string& name, const Params& params) {
   if (name == "branin") return branin(params);
@@ -84,6 +94,7 @@ double benchmark_value(const std::string& name, const Params& params) {
 SearchSpace benchmark_space(const std::string& name) {
   if (name == "branin") return branin_space();
   if (name == "hartmann6") return hartmann6_space();
+  if (is_multi_objective_benchmark(name)) return unit_cube_space(kMultiObjectiveBenchmarkVariables);
   unknown_benchmark(name);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Standard test functions for validating samplers (both minimised).
+// Standard test functions for validating samplers (all minimised).
 #include <string>
+#include <vector>
 
 #include "greentune/tune/space.hpp"
 
@@ -19,8 +20,13 @@ SearchSpace hartmann6_space();
 inline constexpr double hartmann6_minimum = -3.3223680114155147;
 
 // "branin" | "hartmann6": value, space and minimum by name; InputError on an unknown name.
+// "zdt1" | "zdt2" | "dtlz2" (multi_objective_benchmarks.hpp) are benchmark objectives too, with
+// two values each, on the unit cube of kMultiObjectiveBenchmarkVariables (x0 ..) by default.
 bool is_benchmark_objective(const std::string& name);
-double benchmark_value(const std::string& name, const Params& params);
+bool is_multi_objective_benchmark(const std::string& name);
+inline constexpr int kMultiObjectiveBenchmarkVariables = 6;
+double benchmark_value(const std::string& name, const Params& params);  // single-valued ones
+std::vector<double> benchmark_values(const std::string& name, const Params& params);  // any
 SearchSpace benchmark_space(const std::string& name);
 double benchmark_minimum(const std::string& name);
 

@@ -9,6 +9,7 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/benchmarks.hpp"
+#include "greentune/tune/multi_objective_benchmarks.hpp"
 #include "greentune/tune/names.hpp"
 
 namespace greentune::tune {
@@ -302,14 +303,15 @@ const char* to_string(Direction direction) {
 }
 
 StudyConfig parse_study_config(const toml::table& table, const std::string& source) {
-  check_keys(table, source, "", {"study", "sampler", "space", "train", "command", "pruner"});
+  check_keys(table, source, "",
+             {"study", "sampler", "space", "train", "command", "constraints", "pruner"});
   StudyConfig config;
   const toml::node* study_node = table.get("study");
   if (study_node == nullptr) throw InputError(fmt::format("{}: missing the [study] table", source));
   const auto& study = get_table(*study_node, source, "study");
   check_keys(study, source, "study.",
              {"name", "storage", "strategy", "rounds", "seed", "direction", "objective",
-              "tolerance", "sampler", "max_joules", "max_trial_joules"});
+              "tolerance", "sampler", "reference_point", "max_joules", "max_trial_joules"});
   config.budget = parse_energy_budget(study, source);
   auto str = [&](const char* key, std::string& out) {
     if (const auto* n = study.get(key)) out = get_string(*n, source, std::string("study.") + key);
@@ -353,18 +355,12 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
                     source, config.strategy));
   const bool benchmark = is_benchmark_objective(config.objective);
   if (!benchmark && config.objective != "train" && config.objective != "command")
-    throw InputError(
-        fmt::format("{}: study.objective: expected train, command, branin or hartmann6, got \"{}\"",
-                    source, config.objective));
-  config.direction = benchmark ? Direction::minimize : Direction::maximize;
-  if (const auto* n = study.get("direction")) {
-    const auto text = get_string(*n, source, "study.direction");
-    try {
-      config.direction = direction_from_string(text);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("{}: {}", where(source, *n, "study.direction"), e.what()));
-    }
-  }
+    throw InputError(fmt::format(
+        "{}: study.objective: expected train, command, branin, hartmann6, zdt1, zdt2 or dtlz2, "
+        "got \"{}\"",
+        source, config.objective));
+  config.objectives = parse_objectives(table, config.objective, source);
+  config.direction = config.objectives.directions.front();
   const toml::node* nested = study.get("sampler");
   const toml::node* top = table.get("sampler");
   if (nested && top)
@@ -384,7 +380,9 @@ StudyConfig parse_study_config(const toml::table& table, const std::string& sour
   }
   if (benchmark) {
     // The benchmark functions read x1..xN: a space without them would fail at the first round.
-    const auto expected = benchmark_space(config.objective);
+    const auto expected = is_multi_objective_benchmark(config.objective)
+                              ? unit_cube_space(2)  // x0, x1 at least; further x2, ... are used
+                              : benchmark_space(config.objective);
     for (const auto& p : expected.params) {
       const auto* found = config.space.find(p.name);
       if (found == nullptr || found->type == ParamType::categorical)
@@ -489,6 +487,7 @@ nlohmann::json config_to_json(const StudyConfig& config) {
   j["rounds"] = config.rounds;
   j["seed"] = config.seed;
   j["direction"] = to_string(config.direction);
+  j.update(objectives_to_json(config.objectives));
   j["tolerance"] = config.tolerance;
   j["sampler"] = {{"grid_points", config.sampler.grid_points},
                   {"grid_rule", to_string(config.sampler.grid_rule)},

@@ -1,6 +1,7 @@
 #pragma once
 // A study as configured in TOML: [study] (+ [study.sampler] or [sampler]), [space], [train] or
-// [command], [pruner] (pruner_config.hpp; with [study] max_joules and max_trial_joules).
+// [command], [constraints], [pruner] (pruner_config.hpp; with [study] max_joules and
+// max_trial_joules).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -12,6 +13,7 @@
 #include "greentune/tune/pruner_config.hpp"
 #include "greentune/tune/samplers.hpp"
 #include "greentune/tune/space.hpp"
+#include "greentune/tune/study_objectives.hpp"
 #include "greentune/tune/trial.hpp"
 
 namespace greentune::tune {
@@ -26,7 +28,8 @@ struct StudyConfig {
   std::string objective = "train";  // train | command | branin | hartmann6
   int rounds = 20;
   uint64_t seed = 1234;
-  Direction direction = Direction::maximize;  // benchmark objectives default to minimize
+  Direction direction = Direction::maximize;  // the first objective's (objectives.directions[0])
+  StudyObjectives objectives;                 // directions, metrics, [constraints], reference point
   double tolerance = 0.005;  // optimum round: first round within this of the final best
   SearchSpace space;
   SamplerOptions sampler;

@@ -51,8 +51,14 @@ SearchSpace unit_cube_space(int variables) {
 }
 
 std::vector<double> multi_objective_benchmark(const std::string& name, const Params& params) {
+  // x0, x1, ... as far as they go: other parameters of the space (a GPU power limit) are not
+  // the problem's.
   std::vector<double> x;
-  for (size_t i = 0; i < params.size(); ++i) x.push_back(as_double(params, fmt::format("x{}", i)));
+  for (size_t i = 0; params.count(fmt::format("x{}", i)) > 0; ++i)
+    x.push_back(as_double(params, fmt::format("x{}", i)));
+  if (x.size() < 2)
+    throw InputError(fmt::format(
+        "multi-objective benchmark '{}': expected parameters x0, x1, ... (at least two)", name));
   if (name == "zdt1") return zdt1(x);
   if (name == "zdt2") return zdt2(x);
   if (name == "dtlz2") return dtlz2(x, 2);

@@ -1,5 +1,6 @@
 #include "greentune/tune/objective.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -16,9 +17,9 @@ Objective benchmark_objective(const std::string& name) {
   benchmark_space(name);  // throws InputError naming an unknown objective now, not at round 1
   return [name](const Params& params, TrialContext&) {
     ObjectiveResult result;
-    double value = benchmark_value(name, params);
-    if (std::isfinite(value)) {
-      result.values = {value};
+    auto values = benchmark_values(name, params);
+    if (std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); })) {
+      result.values = std::move(values);
     } else {
       result.state = TrialState::diverged;
       result.error = "the function's value is not finite";

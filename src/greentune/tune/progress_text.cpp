@@ -40,14 +40,23 @@ std::string energy_progress_text(const Progress& progress) {
 std::string tune_progress_line(const Progress& progress, int width) {
   const Trial* trial = progress.trial;
   std::string value = "-";
-  if (trial != nullptr)
-    value = trial->state == TrialState::complete ? value_text(trial->value())
-                                                 : trial_state_text(*trial);
+  if (trial != nullptr && trial->state == TrialState::complete) {
+    value.clear();
+    for (double v : trial->values)
+      value += (value.empty() ? "" : ", ") + value_text(std::optional<double>(v));
+    if (value.empty()) value = "-";
+  } else if (trial != nullptr) {
+    value = trial_state_text(*trial);
+  }
+  // Several objectives have no single best: the front so far and the hypervolume it covers.
+  const std::string best = progress.front_size
+                               ? fmt::format("front {:>3}  HV {:>10.4g}", *progress.front_size,
+                                             progress.hypervolume.value_or(0))
+                               : fmt::format("best {:>12}", value_text(progress.best));
   std::string line =
-      fmt::format("round {:>{}}/{}  trial {:>{}}  value {:>12}  best {:>12}  {}  ETA {}",
-                  progress.round, width, progress.rounds, trial != nullptr ? trial->number : 0,
-                  width, value, value_text(progress.best), energy_progress_text(progress),
-                  duration_text(progress.eta_seconds));
+      fmt::format("round {:>{}}/{}  trial {:>{}}  value {:>12}  {}  {}  ETA {}", progress.round,
+                  width, progress.rounds, trial != nullptr ? trial->number : 0, width, value, best,
+                  energy_progress_text(progress), duration_text(progress.eta_seconds));
   if (trial != nullptr && trial->state == TrialState::failed && !trial->error.empty())
     line += fmt::format("  ({})", trial->error);
   return line;

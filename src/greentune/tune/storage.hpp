@@ -24,7 +24,12 @@ class TrialNotRunningError : public StoreError {
 struct StudyInfo {
   int64_t id = 0;
   std::string name;
-  Direction direction = Direction::maximize;
+  Direction direction = Direction::maximize;  // the first objective's (single-objective code)
+  // One per objective (stores always fill it; study_objectives.hpp's directions_of reads a
+  // StudyInfo without it as {direction}).
+  std::vector<Direction> directions;
+  // What the objectives are, by name (metrics.hpp); empty: the objective's default metrics.
+  std::vector<std::string> metrics;
   std::string strategy;            // grid | random | bayes | ...
   std::string objective;           // train | branin | hartmann6 | ...
   std::string space_json;          // the search space as configured; a changed space is refused
@@ -49,7 +54,7 @@ class Storage {
   virtual ~Storage() = default;
 
   // Creates the study, or returns the existing one with this name after checking that its
-  // direction, objective and space match (InputError naming the difference otherwise).
+  // directions, metrics, objective and space match (InputError naming the difference otherwise).
   virtual StudyInfo create_or_open_study(const StudyInfo& wanted) = 0;
   virtual std::optional<StudyInfo> find_study(const std::string& name) = 0;
   virtual std::vector<StudyInfo> studies() = 0;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 
 #include "greentune/common/error.hpp"
 #include "greentune/tune/config.hpp"
+#include "greentune/tune/front.hpp"
+#include "greentune/tune/metrics.hpp"
 #include "greentune/tune/names.hpp"
 
 namespace greentune::tune {
@@ -128,9 +131,12 @@ Study::Study(Storage& storage, StudyOptions options, std::unique_ptr<Sampler> sa
         fmt::format("study '{}': rounds = {}; expected >= 0", options_.name, options_.rounds));
   }
   if (options_.host.empty()) options_.host = this_host();
+  normalise_objectives();
   StudyInfo wanted;
   wanted.name = options_.name;
   wanted.direction = options_.direction;
+  wanted.directions = options_.objectives.directions;
+  wanted.metrics = stored_metrics(options_.objectives.metrics, options_.objective);
   wanted.strategy = options_.strategy.empty() ? sampler_->name() : options_.strategy;
   wanted.objective = options_.objective;
   wanted.space_json = space_to_json(options_.space).dump();
@@ -432,11 +438,12 @@ std::vector<Trial> Study::optimize(const Objective& objective, int n,
         if (std::isfinite(t.joules)) p.pruned_joules += t.joules;
       }
       if (counts_as_round(t.state)) ++p.round;
-      if (t.state == TrialState::complete && t.value() &&
+      if (is_feasible(t, options_.objectives) && t.value() &&
           (!p.best || better(*t.value(), *p.best, options_.direction))) {
         p.best = t.value();
       }
     }
+    add_front(p, all);
     if (mine) done.push_back(*mine);
     if (progress && mine) {
       p.trial = mine;
@@ -457,10 +464,30 @@ std::vector<Trial> Study::trials() const {
 std::optional<Trial> Study::best_trial() const {
   std::optional<Trial> best;
   for (auto& t : storage_.trials(info_.id)) {
-    if (t.state != TrialState::complete || !t.value()) continue;
+    if (!is_feasible(t, options_.objectives) || !t.value()) continue;
     if (!best || better(*t.value(), *best->value(), options_.direction)) best = t;
   }
   return best;
+}
+
+void Study::normalise_objectives() {
+  auto& o = options_.objectives;
+  if (o.directions.empty()) o.directions = {options_.direction};
+  options_.direction = o.directions.front();
+  if (o.metrics.empty()) o.metrics = default_metrics(options_.objective);
+  if (o.metrics.size() != o.directions.size())
+    throw InputError(fmt::format("study '{}': {} metric(s) ({}) for {} direction(s)", options_.name,
+                                 o.metrics.size(), fmt::join(o.metrics, ", "),
+                                 o.directions.size()));
+  for (auto& c : o.constraints) bind_constraint(c, o.metrics);
+}
+
+void Study::add_front(Progress& progress, const std::vector<Trial>& trials) const {
+  if (!options_.objectives.multi_objective()) return;
+  const auto front = pareto_front(trials, options_.objectives);
+  progress.best.reset();
+  progress.front_size = static_cast<int>(front.members.size());
+  progress.hypervolume = front.hypervolume;
 }
 
 int Study::finished_count() const {

@@ -41,6 +41,7 @@
 #include "greentune/tune/sampler.hpp"
 #include "greentune/tune/space.hpp"
 #include "greentune/tune/storage.hpp"
+#include "greentune/tune/study_objectives.hpp"
 #include "greentune/tune/trial.hpp"
 
 namespace greentune::tune {
@@ -48,6 +49,9 @@ namespace greentune::tune {
 struct StudyOptions {
   std::string name;
   Direction direction = Direction::minimize;
+  // Several objectives, metric names, constraints (study_objectives.hpp). Empty directions: one
+  // objective in `direction`; otherwise `direction` is taken from its first entry.
+  StudyObjectives objectives;
   std::string strategy;   // recorded with the study (the sampler itself is passed in)
   std::string objective;  // recorded; a re-opened study must have the same one
   SearchSpace space;
@@ -80,7 +84,11 @@ struct Progress {
   int round = 0;   // finished trials of the study so far (this one included); not its number
   int rounds = 0;  // the study's target (0: none)
   const Trial* trial = nullptr;
-  std::optional<double> best;  // best value of the study so far
+  std::optional<double> best;  // best value of the study so far (feasible trials only)
+  // Several objectives: the size of the front so far and the hypervolume it covers (front.hpp);
+  // `best` is then unset.
+  std::optional<int> front_size;
+  std::optional<double> hypervolume;
   double joules = 0;  // joules of all the study's trials so far, running ones' reports included
   double eta_seconds = -1;    // -1: unknown
   EnergyBudget budget;        // the study's budgets (zeros: none)
@@ -133,6 +141,7 @@ class Study {
                               const ProgressCallback& progress = {});
 
   std::vector<Trial> trials() const;
+  // The best complete trial that satisfies the constraints, by the first objective.
   std::optional<Trial> best_trial() const;
   int finished_count() const;  // complete + diverged + pruned
 
@@ -144,6 +153,10 @@ class Study {
   void set_usage_probe(int64_t trial_id, UsageProbe probe);
 
  private:
+  // Fills options_.objectives from `direction` and the objective where not given.
+  void normalise_objectives();
+  // Several objectives: the front's size and hypervolume instead of a best value.
+  void add_front(Progress& progress, const std::vector<Trial>& trials) const;
   void heartbeat_loop();
   // Fails trials whose heartbeat is stale, and at once those whose process on this host is gone.
   void fail_abandoned_trials();

@@ -172,6 +172,7 @@ nlohmann::json training_to_json(const TrainingFigures& t) {
   return {{"model_spec", t.model_spec},
           {"parameter_count", t.parameter_count ? nlohmann::json(*t.parameter_count) : nullptr},
           {"test_accuracy", number(t.test_accuracy)},
+          {"validation_accuracy", number(t.validation_accuracy)},
           {"layer_joules", layers},
           {"repetitions", reps}};
 }
@@ -181,6 +182,7 @@ TrainingFigures training_from_json(const Fields& f) {
   t.model_spec = f.text("model_spec");
   t.parameter_count = f.optional_integer("parameter_count");
   t.test_accuracy = f.optional_real("test_accuracy");
+  t.validation_accuracy = f.optional_real("validation_accuracy");
   if (const auto* layers = f.object("layer_joules"))
     for (const auto& [type, joules] : layers->items())
       t.layer_joules[type] = Fields::to_real(joules, f.at("layer_joules") + "." + type);

@@ -74,6 +74,9 @@ struct TrainingFigures {
   std::string model_spec;
   std::optional<int64_t> parameter_count;
   std::optional<double> test_accuracy;  // mean over repetitions when repeated
+  // Best validation accuracy of the run (mean over repetitions when repeated), so a study that
+  // optimises other metrics can still constrain or show it.
+  std::optional<double> validation_accuracy;
   // Joules attributed to each layer type by its share of forward+backward time (not measured per
   // layer), summed over epochs, averaged over repetitions; empty when layers were not profiled.
   std::map<std::string, double> layer_joules;
