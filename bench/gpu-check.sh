@@ -149,7 +149,7 @@ counter_mj() {
   "$NVIDIA_SMI" --query-gpu=total_energy_consumption --format=csv,noheader,nounits |
     awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
-measure=("$greentune" measure --json "$OUT/measure_burn.json" -- "$PYTHON" "$OUT/burn.py" "$BURN_SECONDS")
+measure=("$greentune" measure --json="$OUT/measure_burn.json" -- "$PYTHON" "$OUT/burn.py" "$BURN_SECONDS")
 if ((dry_run)); then
   run "$NVIDIA_SMI" --query-gpu=total_energy_consumption --format=csv,noheader,nounits
   run "${measure[@]}"
@@ -196,7 +196,7 @@ for model in simplecnn densepoly; do
     ours=$OUT/train_$model.$i
     theirs=$OUT/python_$model.$i
     logged "$ours.txt" "$greentune" train --model "$model" --dataset fashion-mnist --data-dir "$data" \
-      --device cuda --epochs "$EPOCHS" --batch-size 512 --validation 0 --json "$ours.json" \
+      --device cuda --epochs "$EPOCHS" --batch-size 512 --validation 0 --json="$ours.json" \
       "${train_args[@]}" || { fail "greentune train $model ($ours.txt)"; continue; }
     logged "$theirs.txt" "$PYTHON" "$here/train_vs_pytorch.py" --device cuda --model "$model" \
       --data-dir "$data" --epochs "$EPOCHS" --batch-size 512 || { fail "python $model ($theirs.txt)"; continue; }

@@ -19,7 +19,7 @@ Energy, per epoch (training plus validation), the same two ways greentune reads 
   5.4 W when the CPU is not in its TDP table) plus resident memory at 0.375 W/GB, greentune's
   estimate model.
 The output says which one was used. To cross-check the total, run the script under
-`greentune measure --json out.json -- /usr/bin/python3 bench/pruning_vs_optuna.py ...`.
+`greentune measure --json=out.json -- /usr/bin/python3 bench/pruning_vs_optuna.py ...`.
 
 Prints progress to stderr and one JSON document to stdout (or --json FILE): every trial (state,
 per-epoch validation accuracy and joules), totals (joules in complete and pruned trials), the

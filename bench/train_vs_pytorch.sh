@@ -34,7 +34,7 @@ for i in $(seq 1 "$runs"); do
     case $v in
       greentune)
         /usr/bin/time -v -o "$tmp/time" "$greentune" train --model simplecnn --dataset fashion-mnist \
-          --epochs 1 --validation 0 --threads "$threads" --json "$tmp/g.json" >"$tmp/out" 2>&1
+          --epochs 1 --validation 0 --threads "$threads" --json="$tmp/g.json" >"$tmp/out" 2>&1
         secs=$(jq '.epochs[0].train_seconds' "$tmp/g.json")
         acc=$(jq '.test_accuracy' "$tmp/g.json") ;;
       python|python-tensors|python-spin)

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
 #include "greentune/data/fetch.hpp"
 #include "greentune/data/load.hpp"
 #include "greentune/data/locate.hpp"
@@ -99,6 +100,8 @@ const bool registered = greentune::cli::register_command(
           ->allow_extra_args(false);
       fetch->add_flag("--force", fetch_args->options.force,
                       "Download even when the dataset is already there");
+      greentune::cli::set_examples(*fetch, "greentune data fetch fashion-mnist",
+                                   "greentune data fetch cifar10 --dir /data/cifar10");
 
       auto show_args = std::make_shared<ShowArgs>();
       CLI::App* show =
@@ -111,6 +114,10 @@ const bool registered = greentune::cli::register_command(
       show->add_option("--seed", show_args->seed, "Seed of the validation split");
       show->add_flag("--paper-mode", show_args->paper,
                      "Paper-compatible: validate on the test set, carve nothing");
+      greentune::cli::set_examples(*show, "greentune data show fashion-mnist",
+                                   "greentune data show cifar10 --validation 0.2 --seed 7");
+      greentune::cli::set_examples(app, "greentune data fetch fashion-mnist",
+                                   "greentune data show fashion-mnist");
 
       return greentune::cli::Runner([fetch, fetch_args, show, show_args] {
         if (fetch->parsed()) return run_fetch(*fetch_args);

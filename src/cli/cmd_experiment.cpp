@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
 #include "greentune/experiment/experiment.hpp"
 #include "greentune/nn/runtime.hpp"
 #include "greentune/tune/study.hpp"
@@ -76,6 +77,9 @@ const bool registered_experiment = greentune::cli::register_command(
     [](CLI::App& app) {
       auto options = std::make_shared<ExperimentOptions>();
       add_common(app, *options);
+      greentune::cli::set_examples(app, "greentune experiment examples/quick.toml",
+                                   "greentune experiment examples/paper-rq1.toml --storage "
+                                   "sqlite:rq1.db --report rq1-report");
       return greentune::cli::Runner([options] { return run(*options, false); });
     });
 
@@ -84,6 +88,8 @@ const bool registered_sweep = greentune::cli::register_command(
     [](CLI::App& app) {
       auto options = std::make_shared<ExperimentOptions>();
       add_common(app, *options);
+      greentune::cli::set_examples(app, "greentune sweep examples/quick.toml",
+                                   "greentune sweep examples/paper-rq2.toml --no-energy");
       return greentune::cli::Runner([options] { return run(*options, true); });
     });
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
 #include "cli/training_executable.hpp"
 #include "greentune/system/machine.hpp"
 #if GREENTUNE_HAS_TORCH
@@ -102,6 +103,7 @@ const bool registered = cli::register_command(
       app.add_flag("--torch", options->torch,
                    "Load LibTorch (in greentune-train, ~2 s) and show the BLAS, allocator, "
                    "LibTorch and CUDA that training runs with");
+      cli::set_examples(app, "greentune info", "greentune info --torch");
       return cli::Runner([options] { return run_info(*options); });
     });
 

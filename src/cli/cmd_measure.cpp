@@ -18,6 +18,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/csv.hpp"
 #include "greentune/common/error.hpp"
@@ -36,8 +38,8 @@ struct MeasureOptions {
   double idle_seconds = 0;
   int runs = 1;
   int warmup = 0;
-  std::string json_path;
-  std::string csv_path;
+  greentune::cli::OutputTarget json;
+  greentune::cli::OutputTarget csv;
   std::string samples_path;
   std::optional<double> cpu_tdp;
   std::optional<int> cpu_threads;
@@ -508,6 +510,11 @@ int exec_failure(const std::vector<std::string>& command, int error) {
 }
 
 int run_measure(const MeasureOptions& options) {
+  // `--json FILE -- cmd` (the old form) would otherwise measure FILE as the command.
+  if (auto word = greentune::cli::detached_output_value(greentune::cli::process_arguments())) {
+    throw InputError(greentune::cli::detached_output_hint(*word) +
+                     "; the command to measure goes after --");
+  }
   if (options.command.empty()) {
     throw InputError(
         "no command to measure: put it after --, e.g. greentune measure -- python3 train.py");
@@ -515,9 +522,8 @@ int run_measure(const MeasureOptions& options) {
   const MonitorOptions monitor_settings = monitor_options(options);
   // Output paths are checked before anything runs, so a long measurement is never lost to a
   // typo in a folder name.
-  for (const std::string& path : {options.json_path, options.csv_path, options.samples_path}) {
-    if (!path.empty()) greentune::check_result_path(path);
-  }
+  if (!options.samples_path.empty()) greentune::check_result_path(options.samples_path);
+  greentune::cli::prepare_outputs({&options.json, &options.csv});
   SystemPaths paths = SystemPaths::from_environment();
   if (!options.sysfs_root.empty()) paths.sysfs_root = options.sysfs_root;
   if (!options.dev_root.empty()) paths.dev_root = options.dev_root;
@@ -579,13 +585,13 @@ int run_measure(const MeasureOptions& options) {
   for (const auto& run : series.runs) measured.push_back(run.measurement);
   const RunSeries summary = summarize_runs(measured, monitor_settings.carbon);
   print_summary(options.command, exit_code, series, summary, options.idle_seconds > 0);
-  if (!options.json_path.empty()) {
-    greentune::write_file_atomically(
-        options.json_path,
+  if (options.json.requested()) {
+    greentune::cli::write_output(
+        options.json,
         to_json(options.command, exit_code, series, summary, options, monitor.interval()).dump(2) +
             "\n");
   }
-  if (!options.csv_path.empty()) greentune::write_file_atomically(options.csv_path, to_csv(series));
+  if (options.csv.requested()) greentune::cli::write_output(options.csv, to_csv(series));
   if (!options.samples_path.empty()) {
     greentune::write_file_atomically(options.samples_path,
                                      power_samples_csv(series.samples, monitor.domains()));
@@ -597,19 +603,21 @@ const bool registered = greentune::cli::register_command(
     "measure", "Run a command and report the energy it used (like perf stat)", [](CLI::App& app) {
       auto options = std::make_shared<MeasureOptions>();
       app.add_option("--interval", options->interval_ms,
-                     "Longest time between counter reads, ms (default 100; shorter where a "
-                     "counter could wrap sooner)");
+                     "Longest time between counter reads, ms (shorter where a counter could "
+                     "wrap sooner)");
       app.add_option("--idle", options->idle_seconds,
                      "Measure an idle baseline this many seconds before the command; report "
                      "gross, idle and net joules");
       app.add_option("-r,--runs", options->runs,
                      "Measure the command this many times and report min, median, max and the "
-                     "spread of its seconds and joules (default 1)");
+                     "spread of its seconds and joules");
       app.add_option("--warmup", options->warmup,
-                     "Run the command this many times first, unmeasured (default 0)");
-      app.add_option("--json", options->json_path, "Write the result as JSON to this file");
-      app.add_option("--csv", options->csv_path,
-                     "Write one CSV row per domain and run to this file");
+                     "Run the command this many times first, unmeasured");
+      greentune::cli::add_output_option(
+          app, "--json", options->json,
+          "Print the result as JSON on stdout (the command's own output goes to stderr)");
+      greentune::cli::add_output_option(app, "--csv", options->csv,
+                                        "Print one CSV row per domain and run on stdout");
       app.add_option("--samples", options->samples_path,
                      "Write the power time series (time, domain, watts, joules) as CSV to this "
                      "file");
@@ -619,17 +627,20 @@ const bool registered = greentune::cli::register_command(
                      "Hardware threads of the physical CPU package for the estimate (default: "
                      "from the CPU model, or cpuinfo on bare metal)");
       app.add_option("--carbon-intensity", options->grams_per_kwh,
-                     "Grid carbon intensity, g CO2e per kWh (default 475, world average)");
-      app.add_option("--pue", options->pue, "Facility power usage effectiveness (default 1.0)");
+                     "Grid carbon intensity, g CO2e per kWh (default: the world average)");
+      app.add_option("--pue", options->pue, "Facility power usage effectiveness");
       app.add_option("--scope", options->scope,
                      "What the estimate counts when no counter exists: tree (the command and its "
-                     "descendants, default) or machine (every CPU)")
+                     "descendants) or machine (every CPU)")
           ->check(CLI::IsMember({"tree", "machine"}));
       app.add_option("--sysfs-root", options->sysfs_root,
                      "Where sysfs is mounted (default /sys, or $GREENTUNE_SYSFS_ROOT)");
       app.add_option("--dev-root", options->dev_root,
                      "Where /dev is (default /dev, or $GREENTUNE_DEV_ROOT)");
       app.add_option("command", options->command, "The command and its arguments, after --");
+      greentune::cli::set_examples(app, "greentune measure -- python3 train.py",
+                                   "greentune measure -r 5 --warmup 1 --json=energy.json -- "
+                                   "sleep 1");
       return greentune::cli::Runner([options] { return run_measure(*options); });
     });
 

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/energy/discovery.hpp"
 
 namespace {
@@ -12,7 +14,7 @@ namespace {
 using namespace greentune::energy;
 
 struct MetersOptions {
-  bool json = false;
+  greentune::cli::OutputTarget json;
   std::string sysfs_root;
   std::string dev_root;
   std::optional<double> cpu_tdp;
@@ -44,9 +46,10 @@ int run_meters(const MetersOptions& options) {
   EstimateOptions estimate;
   estimate.cpu_tdp_watts = options.cpu_tdp;
   estimate.cpu_threads = options.cpu_threads;
+  greentune::cli::prepare_outputs({&options.json});
   Discovery found = discover(paths, estimate);
 
-  if (options.json) {
+  if (options.json.requested()) {
     nlohmann::json out;
     out["sysfs_root"] = paths.sysfs_root.string();
     out["dev_root"] = paths.dev_root.string();
@@ -68,8 +71,8 @@ int run_meters(const MetersOptions& options) {
       if (probe.cpu_power) source["cpu_power"] = cpu_power_json(*probe.cpu_power);
       out["sources"].push_back(std::move(source));
     }
-    fmt::print("{}\n", out.dump(2));
-    return 0;
+    greentune::cli::write_output(options.json, out.dump(2) + "\n");
+    if (options.json.to_stdout()) return 0;
   }
 
   for (size_t i = 0; i < found.probes.size(); ++i) {
@@ -94,7 +97,8 @@ const bool registered = greentune::cli::register_command(
     "meters", "List the energy sources: what each measures, or why it is unusable",
     [](CLI::App& app) {
       auto options = std::make_shared<MetersOptions>();
-      app.add_flag("--json", options->json, "Print JSON instead of a table");
+      greentune::cli::add_output_option(app, "--json", options->json,
+                                        "Print JSON instead of the table");
       app.add_option("--sysfs-root", options->sysfs_root,
                      "Where sysfs is mounted (default /sys, or $GREENTUNE_SYSFS_ROOT)");
       app.add_option("--dev-root", options->dev_root,
@@ -105,6 +109,8 @@ const bool registered = greentune::cli::register_command(
       app.add_option("--cpu-threads", options->cpu_threads,
                      "Hardware threads of the physical CPU package for the estimate (default: "
                      "from the CPU model, or cpuinfo on bare metal)");
+      greentune::cli::set_examples(app, "greentune meters",
+                                   "greentune meters --cpu-tdp 65 --json=meters.json");
       return greentune::cli::Runner([options] { return run_meters(*options); });
     });
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/tune/config.hpp"
@@ -21,7 +23,7 @@ struct ParetoOptions {
   std::string study;
   std::string storage = "sqlite:greentune.db";
   std::string within = "0.01";
-  bool json = false;
+  cli::OutputTarget json;
 };
 
 std::string number_text(double value) {
@@ -49,6 +51,7 @@ nlohmann::json trial_json(const tune::Trial& trial) {
 }
 
 int run_pareto(const ParetoOptions& options) {
+  cli::prepare_outputs({&options.json});
   const auto within = tune::parse_closeness(options.within);
   auto storage = store::open_storage(options.storage, false);
   auto info = storage->find_study(options.study);
@@ -64,7 +67,7 @@ int run_pareto(const ParetoOptions& options) {
   const auto cheapest = tune::cheapest_within(trials, objectives, within);
   const auto& first = objectives.metrics.front();
 
-  if (options.json) {
+  if (options.json.requested()) {
     nlohmann::json out = tune::objectives_to_json(objectives);
     out["study"] = info->name;
     out["trials"] = trials.size();
@@ -80,8 +83,8 @@ int run_pareto(const ParetoOptions& options) {
         {"within", tune::to_string(within)},
         {"objective", first},
         {"trial", cheapest ? nlohmann::json(trials[*cheapest].number) : nullptr}};
-    fmt::print("{}\n", out.dump(2));
-    return 0;
+    cli::write_output(options.json, out.dump(2) + "\n");
+    if (options.json.to_stdout()) return 0;
   }
 
   std::string described;
@@ -143,7 +146,10 @@ const bool registered = greentune::cli::register_command(
       app.add_option("--within", options->within,
                      "Cheapest trial within this of the best first objective: an amount in its "
                      "units (0.01) or a share of the best value (1%)");
-      app.add_flag("--json", options->json, "Print JSON instead of a table");
+      cli::add_output_option(app, "--json", options->json,
+                             "Print the front as JSON on stdout instead of a table");
+      cli::set_examples(app, "greentune pareto my-model --storage sqlite:out/studies.db",
+                        "greentune pareto my-model --within 1% --json=front.json");
       return [options] { return run_pareto(*options); };
     });
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/report/html.hpp"
 #include "greentune/store/open_storage.hpp"
@@ -52,6 +53,8 @@ const bool registered = greentune::cli::register_command(
                      "Optimum round: first round within this of the study's final best, for "
                      "studies that did not record their own")
           ->capture_default_str();
+      greentune::cli::set_examples(app, "greentune report sqlite:out/quick.db --out out/report",
+                                   "greentune report study.db --tolerance 0.02");
       return greentune::cli::Runner([options] { return run_report(*options); });
     });
 

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/store/open_storage.hpp"
 #include "greentune/store/trial_row.hpp"
 #include "greentune/tune/study.hpp"
@@ -16,7 +18,7 @@ using namespace greentune;
 
 struct StudiesOptions {
   std::string storage = "sqlite:greentune.db";
-  bool json = false;
+  cli::OutputTarget json;
 };
 
 struct Row {
@@ -27,6 +29,7 @@ struct Row {
 };
 
 int run_studies(const StudiesOptions& options) {
+  cli::prepare_outputs({&options.json});
   auto storage = store::open_storage(options.storage, false);
   std::vector<Row> rows;
   for (const auto& info : storage->studies()) {
@@ -64,7 +67,7 @@ int run_studies(const StudiesOptions& options) {
     rows.push_back(row);
   }
 
-  if (options.json) {
+  if (options.json.requested()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
       out.push_back(
@@ -82,8 +85,8 @@ int run_studies(const StudiesOptions& options) {
            {"best", r.best ? nlohmann::json(*r.best) : nlohmann::json(nullptr)},
            {"joules", r.joules}});
     }
-    fmt::print("{}\n", out.dump(2));
-    return 0;
+    cli::write_output(options.json, out.dump(2) + "\n");
+    if (options.json.to_stdout()) return 0;
   }
   if (rows.empty()) {
     fmt::print("no studies in {}\n", options.storage);
@@ -105,9 +108,10 @@ int run_studies(const StudiesOptions& options) {
 const bool registered =
     greentune::cli::register_command("studies", "List the studies of a store", [](CLI::App& app) {
       auto options = std::make_shared<StudiesOptions>();
-      app.add_option("--storage", options->storage,
-                     "sqlite:PATH or postgresql://... (default sqlite:greentune.db)");
-      app.add_flag("--json", options->json, "Print JSON instead of a table");
+      app.add_option("--storage", options->storage, "sqlite:PATH or postgresql://...");
+      cli::add_output_option(app, "--json", options->json, "Print JSON instead of the table");
+      cli::set_examples(app, "greentune studies --storage sqlite:out/quick.db",
+                        "greentune studies --storage sqlite:command.db --json=studies.json");
       return [options] { return run_studies(*options); };
     });
 

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/data/load.hpp"
@@ -34,7 +36,7 @@ struct TrainCliOptions {
   size_t test_subset = 0;
   double validation = 0.1;
   bool paper_mode = false;
-  std::string json_path;
+  cli::OutputTarget json;
   bool no_energy = false;
   bool no_profile = false;
   int channels_last = 0;
@@ -85,8 +87,6 @@ nlohmann::json hyperparameters_json(const nn::Hyperparameters& hp) {
 
 int run_train(TrainCliOptions& o) {
   if (o.train.device == "cpu") nn::restart_with_short_openmp_spin();
-  // A typo in --json must not wait for the end of training to show.
-  if (!o.json_path.empty()) check_result_path(o.json_path);
   auto& hp = o.train.hp;
   if (o.validation < 0 || o.validation >= 1) {
     throw InputError(
@@ -95,6 +95,7 @@ int run_train(TrainCliOptions& o) {
   o.train.profile_layers = !o.no_profile;
   o.train.channels_last = o.channels_last != 0;
   nn::validate(hp);
+  cli::prepare_outputs({&o.json});
 
   data::LoadOptions load;
   load.data_dir = o.data_dir;
@@ -178,7 +179,7 @@ int run_train(TrainCliOptions& o) {
   fmt::print("total {:.2f} s{}\n", result.seconds,
              have_energy ? fmt::format(", {:.1f} J in train/eval windows", result.joules) : "");
 
-  if (!o.json_path.empty()) {
+  if (o.json.requested()) {
     auto record = result.to_json();
     record["dataset"] = {{"name", o.dataset},
                          {"train", split.train.count()},
@@ -206,7 +207,7 @@ int run_train(TrainCliOptions& o) {
       }
     }
     record["energy_sources"] = sources;
-    write_file_atomically(o.json_path, record.dump(2) + "\n");
+    cli::write_output(o.json, record.dump(2) + "\n");
   }
   return result.diverged ? 3 : 0;
 }
@@ -254,9 +255,14 @@ const bool registered = cli::register_command(
       app.add_option("--channels-last", o->channels_last,
                      "1: NHWC tensors, 0: NCHW (faster with LibTorch 1.13 on CPU)")
           ->capture_default_str();
-      app.add_option("--json", o->json_path, "Write the full record to this file (atomically)");
+      cli::add_output_option(app, "--json", o->json,
+                             "Print the full record as JSON on stdout at the end (the table goes "
+                             "to stderr)");
       app.add_flag("--no-energy", o->no_energy, "Do not open energy sources");
       app.add_flag("--no-profile", o->no_profile, "Do not time layer types");
+      cli::set_examples(app, "greentune train --dataset fashion-mnist --epochs 5",
+                        "greentune train --model densepoly --dataset fashion-mnist --subset 2000 "
+                        "--json=run.json");
       return cli::Runner([o] { return run_train(*o); });
     });
 

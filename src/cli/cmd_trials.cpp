@@ -5,6 +5,8 @@
 #include <set>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "greentune/common/csv.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/store/open_storage.hpp"
@@ -17,8 +19,8 @@ using namespace greentune;
 struct TrialsOptions {
   std::string study;
   std::string storage = "sqlite:greentune.db";
-  bool csv = false;
-  bool json = false;
+  cli::OutputTarget csv;
+  cli::OutputTarget json;
 };
 
 std::string csv_field(const std::string& text) {
@@ -30,6 +32,7 @@ std::string value_text(const std::optional<double>& value) {
 }
 
 int run_trials(const TrialsOptions& options) {
+  cli::prepare_outputs({&options.csv, &options.json});
   auto storage = store::open_storage(options.storage, false);
   auto info = storage->find_study(options.study);
   if (!info) {
@@ -45,20 +48,19 @@ int run_trials(const TrialsOptions& options) {
       fmt::print(stderr, "greentune trials: warning: trial {} is listed as failed: {}\n", t.number,
                  t.error);
 
-  if (options.json) {
+  if (options.json.requested()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& t : trials) out.push_back(tune::to_json(t));
-    fmt::print("{}\n", out.dump(2));
-    return 0;
+    cli::write_output(options.json, out.dump(2) + "\n");
   }
   std::set<std::string> names;
   for (const auto& t : trials) {
     for (const auto& [name, value] : t.params) names.insert(name);
   }
-  if (options.csv) {
+  if (options.csv.requested()) {
     std::string header = "number,state,value,seconds,joules,host,started_at,finished_at";
     for (const auto& n : names) header += "," + csv_field(n);
-    fmt::print("{}\n", header);
+    std::string table = header + "\n";
     for (const auto& t : trials) {
       std::string line = fmt::format("{},{},{},{:.6f},{:.6f},{},{:.3f},{:.3f}", t.number,
                                      tune::to_string(t.state), value_text(t.value()), t.seconds,
@@ -68,10 +70,11 @@ int run_trials(const TrialsOptions& options) {
         line +=
             "," + (it == t.params.end() ? std::string() : csv_field(tune::to_string(it->second)));
       }
-      fmt::print("{}\n", line);
+      table += line + "\n";
     }
-    return 0;
+    cli::write_output(options.csv, table);
   }
+  if (options.csv.to_stdout() || options.json.to_stdout()) return 0;
   fmt::print("{:>6}  {:<8}  {:>12}  {:>9}  {:>12}  {}\n", "number", "state", "value", "seconds",
              "joules", "params");
   for (const auto& t : trials) {
@@ -91,11 +94,12 @@ const bool registered =
     greentune::cli::register_command("trials", "List the trials of one study", [](CLI::App& app) {
       auto options = std::make_shared<TrialsOptions>();
       app.add_option("study", options->study, "Study name")->required();
-      app.add_option("--storage", options->storage,
-                     "sqlite:PATH or postgresql://... (default sqlite:greentune.db)");
-      auto* csv = app.add_flag("--csv", options->csv, "Print CSV");
-      auto* json = app.add_flag("--json", options->json, "Print JSON (a list of trials)");
-      csv->excludes(json);
+      app.add_option("--storage", options->storage, "sqlite:PATH or postgresql://...");
+      cli::add_output_option(app, "--csv", options->csv, "Print CSV instead of the table");
+      cli::add_output_option(app, "--json", options->json,
+                             "Print JSON (a list of trials) instead of the table");
+      cli::set_examples(app, "greentune trials fashion-mnist-mlp --storage sqlite:command.db",
+                        "greentune trials fashion-mnist-mlp --csv=trials.csv --json");
       return [options] { return run_trials(*options); };
     });
 

@@ -12,6 +12,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
+#include "cli/output_option.hpp"
 #include "cli/training_executable.hpp"
 #include "cli/tune_command.hpp"
 #include "greentune/common/atomic_file.hpp"
@@ -49,7 +51,7 @@ struct TuneOptions {
   std::optional<std::string> strategy, storage, study;
   std::optional<int> rounds;
   std::optional<uint64_t> seed;
-  std::string json;
+  cli::OutputTarget json;
   double heartbeat = 10;
   double stale_after = 60;
   bool no_energy = false;
@@ -165,6 +167,7 @@ int run_tune(const TuneOptions& options) {
 #else
   if (cli::study_trains(options.config)) cli::exec_training_executable();
 #endif
+  cli::prepare_outputs({&options.json});
   // Ctrl-C / SIGTERM mark the running trial failed (to be re-run) before the process exits.
   tune::SignalGuard guard([](int signo) {
     const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
@@ -186,8 +189,6 @@ int run_tune(const TuneOptions& options) {
                name);
   });
 
-  // A typo in --json must not wait for the end of the study to show.
-  if (!options.json.empty()) check_result_path(options.json);
   tune::StudyConfig config = tune::parse_study_config(options.config);
   if (options.strategy) config.strategy = *options.strategy;
   if (options.storage) config.storage = *options.storage;
@@ -311,7 +312,7 @@ int run_tune(const TuneOptions& options) {
        tune::energy_summary_lines(savings, config.budget, tune::study_joules_spent(trials)))
     fmt::print("{}\n", line);
 
-  if (!options.json.empty()) {
+  if (options.json.requested()) {
     nlohmann::json out;
     out["study"] = config.name;
     out["storage"] = config.storage;
@@ -343,7 +344,7 @@ int run_tune(const TuneOptions& options) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& t : trials) list.push_back(tune::to_json(t));
     out["trials"] = list;
-    write_file_atomically(options.json, out.dump(2) + "\n");
+    cli::write_output(options.json, out.dump(2) + "\n");
   }
   return 0;
 }
@@ -352,15 +353,19 @@ const bool registered = greentune::cli::register_command(
     "tune", "Run or continue a hyperparameter study (grid, random or Bayesian)", [](CLI::App& app) {
       auto options = std::make_shared<TuneOptions>();
       app.add_option("config", options->config, "Study config (TOML)")->required();
-      app.add_option("--strategy", options->strategy, "grid | random | sobol | halton | bayes");
-      app.add_option("--rounds", options->rounds, "Finished trials the study aims for")
+      app.add_option("--strategy", options->strategy,
+                     "grid | random | sobol | halton | bayes (default from the config)");
+      app.add_option("--rounds", options->rounds,
+                     "Finished trials the study aims for (default from the config)")
           ->check(cli::whole_number(1, tune::kMaxRounds));
       app.add_option("--storage", options->storage,
                      "sqlite:PATH or postgresql://... (default from the config)");
       app.add_option("--study", options->study, "Study name (default from the config)");
-      app.add_option("--seed", options->seed, "Sampler seed")
+      app.add_option("--seed", options->seed, "Sampler seed (default from the config)")
           ->check(cli::whole_number(0, std::numeric_limits<int64_t>::max()));
-      app.add_option("--json", options->json, "Write the study's summary and trials here");
+      cli::add_output_option(app, "--json", options->json,
+                             "Print the study's summary and trials as JSON on stdout at the end "
+                             "(the progress goes to stderr)");
       app.add_option("--heartbeat", options->heartbeat,
                      "Seconds between heartbeats of a running trial")
           ->check(CLI::PositiveNumber);
@@ -369,14 +374,16 @@ const bool registered = greentune::cli::register_command(
           ->check(CLI::PositiveNumber);
       app.add_flag("--no-energy", options->no_energy, "Do not measure energy");
       app.add_option("--workers", options->workers.workers,
-                     "objective command: trials run at once on this machine (default 1)")
+                     "objective command: trials run at once on this machine")
           ->check(CLI::Range(1, 1024));
       app.add_option("--gpus", options->workers.gpus,
                      "objective command: GPUs to hand out, one per running trial through "
                      "CUDA_VISIBLE_DEVICES (e.g. 0,1,2,3)");
       app.add_option("--trials-per-gpu", options->workers.trials_per_gpu,
-                     "objective command: trials that may share one GPU (default 1)")
+                     "objective command: trials that may share one GPU")
           ->check(CLI::Range(1, 64));
+      cli::set_examples(app, "greentune tune examples/command/study.toml --workers 2",
+                        "greentune tune study.toml --rounds 30 --json=study.json");
       return [options] { return run_tune(*options); };
     });
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/command.hpp"
+#include "cli/help_text.hpp"
 #include "greentune/common/error.hpp"
 
 // jemalloc's decay purging returned freed tensor buffers to the kernel within seconds, so every
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   using namespace greentune::cli;
   mutable_process_arguments().assign(argv, argv + argc);
   CLI::App app{"greentune: measure the energy of deep-learning training, then cut it"};
+  configure_help(app);  // before the subcommands, which inherit it
   app.set_version_flag("--version", std::string("greentune ") + GREENTUNE_VERSION);
   app.add_flag("-v,--verbose", mutable_global_options().verbose,
                "Print more detail, errors included");

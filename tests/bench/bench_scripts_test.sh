@@ -24,7 +24,7 @@ done
 OUT=$tmp/out bash "$bench/gpu-check.sh" --dry-run >"$tmp/dry.out" 2>"$tmp/dry.err"
 check "--dry-run exits 0" test $? -eq 0
 for step in "cmake --build" "greentune info --torch" "greentune meters" "total_energy_consumption" \
-  "greentune measure --json" "train --model simplecnn" "train --model densepoly" \
+  "greentune measure --json=" "train --model simplecnn" "train --model densepoly" \
   "train_vs_pytorch.py --device cuda --model simplecnn" "train_vs_pytorch.py --device cuda --model densepoly"; do
   check "--dry-run shows '$step'" grep -qF -- "$step" "$tmp/dry.err"
 done

@@ -45,8 +45,8 @@ TEST_F(MeasureCli, CommandKilledBySignalGives128PlusSignal) {
 TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
   auto json_path = dir_ / "result.json";
   auto csv_path = dir_ / "result.csv";
-  CliRun r = run_cli("measure --carbon-intensity 100 --pue 1.2 --json " + json_path.string() +
-                     " --csv " + csv_path.string() + " -- " + kBusyShell);
+  CliRun r = run_cli("measure --carbon-intensity 100 --pue 1.2 --json=" + json_path.string() +
+                     " --csv=" + csv_path.string() + " -- " + kBusyShell);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("total"));
   EXPECT_THAT(r.err, HasSubstr("CO2e"));
@@ -84,7 +84,7 @@ TEST_F(MeasureCli, JsonHasTheSchemaAndDomainsSumToTheTotal) {
 
 TEST_F(MeasureCli, IdleBaselineAddsIdleAndNetFigures) {
   auto json_path = dir_ / "idle.json";
-  CliRun r = run_cli("measure --idle 0.2 --interval 50 --json " + json_path.string() + " -- " +
+  CliRun r = run_cli("measure --idle 0.2 --interval 50 --json=" + json_path.string() + " -- " +
                      kBusyShell);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("net J"));
@@ -122,9 +122,9 @@ TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
   auto direct_path = dir_ / "direct.json";
   auto orphan_path = dir_ / "orphan.json";
   CliRun direct =
-      run_cli("measure --cpu-tdp 100 --json " + direct_path.string() + " -- sh " + script.string());
+      run_cli("measure --cpu-tdp 100 --json=" + direct_path.string() + " -- sh " + script.string());
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
-  CliRun orphan = run_cli("measure --cpu-tdp 100 --json " + orphan_path.string() +
+  CliRun orphan = run_cli("measure --cpu-tdp 100 --json=" + orphan_path.string() +
                           " -- sh -c '(sh " + script.string() + " &); sleep 2'");
   ASSERT_EQ(orphan.exit_code, 0) << orphan.err;
   const auto orphan_json = nlohmann::json::parse(slurp(orphan_path));
@@ -139,7 +139,7 @@ TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
 
 TEST_F(MeasureCli, MachineScopeEstimatesTheWholeMachine) {
   auto json_path = dir_ / "machine.json";
-  CliRun r = run_cli("measure --scope machine --json " + json_path.string() + " -- sleep 0.3");
+  CliRun r = run_cli("measure --scope machine --json=" + json_path.string() + " -- sleep 0.3");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["estimate_scope"], "machine");
@@ -172,7 +172,7 @@ TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
   auto json_path = dir_ / "rapl.json";
   CliRun r =
       run_cli("measure --sysfs-root " + (dir_ / "sys").string() + " --dev-root " +
-              (dir_ / "dev").string() + " --json " + json_path.string() +
+              (dir_ / "dev").string() + " --json=" + json_path.string() +
               " -- sh -c 'echo 2000000 > " + z + "/intel-rapl:0/energy_uj; echo 1000100 > " + z +
               "/intel-rapl:0:0/energy_uj; echo 500000 > " + z + "/intel-rapl:0:1/energy_uj'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -199,7 +199,7 @@ TEST_F(MeasureCli, MeasuredCountersFromAFakePowercapTreeIncludingAWrap) {
 
 TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
   auto json_path = dir_ / "never.json";
-  CliRun r = run_cli("measure --json " + json_path.string() + " -- greentune-no-such-command-x");
+  CliRun r = run_cli("measure --json=" + json_path.string() + " -- greentune-no-such-command-x");
   EXPECT_EQ(r.exit_code, 127);
   EXPECT_THAT(r.err, HasSubstr("command not found: greentune-no-such-command-x"));
   EXPECT_FALSE(std::filesystem::exists(json_path));
@@ -207,7 +207,7 @@ TEST_F(MeasureCli, CommandNotFoundExits127AndWritesNothing) {
 
 TEST_F(MeasureCli, BadArgumentsAreUsageErrors) {
   auto json_path = dir_ / "never.json";
-  CliRun none = run_cli("measure --json " + json_path.string());
+  CliRun none = run_cli("measure --json=" + json_path.string());
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("no command to measure"));
 
@@ -245,12 +245,12 @@ bool child_named(pid_t parent, const std::string& name) {
 
 TEST_F(MeasureCli, ForwardsSigtermToTheCommandAndReportsIt) {
   const auto json_path = dir_ / "term.json";
-  const std::string json_arg = json_path.string();
+  const std::string json_arg = "--json=" + json_path.string();
   const auto err_path = (dir_ / "err").string();
   pid_t pid = fork();
   if (pid == 0) {
     if (!freopen(err_path.c_str(), "w", stderr)) _exit(99);
-    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", "--json", json_arg.c_str(), "--", "sleep", "30",
+    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", json_arg.c_str(), "--", "sleep", "30",
           static_cast<char*>(nullptr));
     _exit(98);
   }
@@ -302,8 +302,8 @@ TEST_F(MeasureCli, RunsAndWarmupGiveTheSpreadOfEveryMeasuredRun) {
   const auto json_path = dir_ / "runs.json";
   const auto csv_path = dir_ / "runs.csv";
   CliRun r =
-      run_cli("measure -r 3 --warmup 1 " + fake_roots(dir_) + " --json " + json_path.string() +
-              " --csv " + csv_path.string() + " -- sh " + script.string());
+      run_cli("measure -r 3 --warmup 1 " + fake_roots(dir_) + " --json=" + json_path.string() +
+              " --csv=" + csv_path.string() + " -- sh " + script.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(dir_ / "count"), "4\n") << "one warm-up and three measured runs";
   auto j = nlohmann::json::parse(slurp(json_path));
@@ -348,7 +348,7 @@ TEST_F(MeasureCli, RunsAndWarmupGiveTheSpreadOfEveryMeasuredRun) {
 
 TEST_F(MeasureCli, AFailingRunEndsTheSeries) {
   const auto json_path = dir_ / "fail.json";
-  CliRun r = run_cli("measure --runs 4 --json " + json_path.string() + " -- sh -c 'exit 3'");
+  CliRun r = run_cli("measure --runs 4 --json=" + json_path.string() + " -- sh -c 'exit 3'");
   EXPECT_EQ(r.exit_code, 3);
   auto j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["runs"].size(), 1u);
@@ -371,7 +371,7 @@ TEST_F(MeasureCli, SamplesCsvIsThePowerTimeSeries) {
   const auto json_path = dir_ / "samples.json";
   CliRun r =
       run_cli("measure --interval 20 " + fake_roots(dir_) + " --samples " + samples_path.string() +
-              " --json " + json_path.string() + " -- sh -c 'sleep 0.1; echo 6000000 > " +
+              " --json=" + json_path.string() + " -- sh -c 'sleep 0.1; echo 6000000 > " +
               (zone / "energy_uj").string() + "; sleep 0.1'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream csv(slurp(samples_path));
@@ -403,7 +403,7 @@ TEST_F(MeasureCli, SamplesCsvIsThePowerTimeSeries) {
 
 TEST_F(MeasureCli, MissingOutputFolderIsRefusedBeforeTheCommandRuns) {
   const auto json_path = dir_ / "no" / "such" / "result.json";
-  CliRun r = run_cli("measure --json " + json_path.string() + " -- touch ran");
+  CliRun r = run_cli("measure --json=" + json_path.string() + " -- touch ran");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr(json_path.string()));
   EXPECT_THAT(r.err, HasSubstr("does not exist"));
@@ -414,7 +414,7 @@ TEST_F(MeasureCli, MissingOutputFolderIsRefusedBeforeTheCommandRuns) {
 TEST_F(MeasureCli, ResultThroughASymlinkKeepsTheSymlink) {
   std::filesystem::create_directory(dir_ / "results");
   std::filesystem::create_symlink("results/real.json", dir_ / "latest.json");
-  CliRun r = run_cli("measure --json latest.json -- true");
+  CliRun r = run_cli("measure --json=latest.json -- true");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::is_symlink(dir_ / "latest.json"));
   EXPECT_NO_THROW(nlohmann::json::parse(slurp(dir_ / "results" / "real.json")));
@@ -430,7 +430,7 @@ TEST_F(MeasureCli, CsvCellsThatLookLikeFormulasAreDefused) {
   std::filesystem::create_directories(dir_ / "dev");
   const auto csv_path = dir_ / "formula.csv";
   const auto samples_path = dir_ / "formula-samples.csv";
-  CliRun r = run_cli("measure " + fake_roots(dir_) + " --csv " + csv_path.string() + " --samples " +
+  CliRun r = run_cli("measure " + fake_roots(dir_) + " --csv=" + csv_path.string() + " --samples " +
                      samples_path.string() + " -- true");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& path : {csv_path, samples_path}) {
@@ -461,16 +461,15 @@ TEST_F(MeasureCli, TimeoutStyleSigtermWritesAnInterruptedResultAndNoTemporaryFil
   const auto json_path = dir_ / "term.json";
   const auto csv_path = dir_ / "term.csv";
   const auto samples_path = dir_ / "term-samples.csv";
-  const std::string json_arg = json_path.string(), csv_arg = csv_path.string(),
-                    samples_arg = samples_path.string();
+  const std::string json_arg = "--json=" + json_path.string(),
+                    csv_arg = "--csv=" + csv_path.string(), samples_arg = samples_path.string();
   const auto err_path = (dir_ / "err").string();
   pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);
     if (!freopen(err_path.c_str(), "w", stderr)) _exit(99);
-    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", "--runs", "5", "--json", json_arg.c_str(),
-          "--csv", csv_arg.c_str(), "--samples", samples_arg.c_str(), "--", "sleep", "30",
-          static_cast<char*>(nullptr));
+    execl(GREENTUNE_CLI, GREENTUNE_CLI, "measure", "--runs", "5", json_arg.c_str(), csv_arg.c_str(),
+          "--samples", samples_arg.c_str(), "--", "sleep", "30", static_cast<char*>(nullptr));
     _exit(98);
   }
   setpgid(pid, pid);  // either side may win the race; both set the same group

@@ -33,7 +33,7 @@ class ParetoCli : public ::testing::Test {
     std::ofstream(dir_ / "z.toml") << "[study]\nname = \"z\"\nstorage = \"sqlite:s.db\"\n"
                                       "strategy = \"random\"\nobjective = \"zdt1\"\nrounds = 12\n"
                                       "seed = 5\n[constraints]\nf1 = \"<= 0.9\"\n";
-    tune_ = run("tune z.toml --no-energy --json tune.json");
+    tune_ = run("tune z.toml --no-energy --json=tune.json");
     ASSERT_EQ(tune_.exit_code, 0) << tune_.err;
     trials_ = nlohmann::json::parse(slurp(dir_ / "tune.json"))["trials"];
   }

@@ -149,7 +149,7 @@ TEST_F(PowerLimitCli, TrialRunsUnderItsLimitAndTheOriginalComesBack) {
   }
   script("energy GPU-aaaa 5000 1 NVIDIA H100\nlimit GPU-aaaa 300000 100000 350000\n");
   std::ofstream(dir_ / "pl.toml") << kTrainWithPowerLimit;
-  CliRun run = run_cli("tune pl.toml --no-energy --json pl.json");
+  CliRun run = run_cli("tune pl.toml --no-energy --json=pl.json");
   std::istringstream lines(sets());
   std::string check, trial, back;
   std::getline(lines, check);

@@ -58,7 +58,7 @@ TEST_F(TrainCli, TrainsAndWritesTheRecord) {
   const auto json_path = dir_ / "records" / "record.json";
   auto run =
       run_cli("train --model densepoly " + data_args() +
-              " --epochs 2 --batch-size 64 --lr 0.002 --beta2 0.95 --json " + json_path.string());
+              " --epochs 2 --batch-size 64 --lr 0.002 --beta2 0.95 --json=" + json_path.string());
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("threads | BLAS"));
   EXPECT_THAT(run.out, HasSubstr("allocator"));
@@ -90,7 +90,7 @@ TEST_F(TrainCli, DivergenceIsReportedWithItsOwnExitCode) {
   const auto json_path = dir_ / "diverged.json";
   auto run =
       run_cli("train --model densepoly " + data_args() +
-              " --optimizer sgd --lr 1e6 --epochs 3 --no-energy --json " + json_path.string());
+              " --optimizer sgd --lr 1e6 --epochs 3 --no-energy --json=" + json_path.string());
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("diverged"));
   auto record = nlohmann::json::parse(slurp(json_path));
@@ -135,7 +135,7 @@ TEST_F(TrainCli, NumbersOutOfRangeAreRefusedWithTheFlagNamed) {
 }
 
 TEST_F(TrainCli, AJsonPathInAMissingFolderFailsBeforeTraining) {
-  auto run = run_cli("train --model densepoly " + data_args() + " --json nowhere/r.json");
+  auto run = run_cli("train --model densepoly " + data_args() + " --json=nowhere/r.json");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("nowhere"));
   EXPECT_THAT(run.err, ::testing::Not(HasSubstr("epoch 1")));

@@ -85,7 +85,7 @@ metric = "score"
 step = "epoch"
 grace_seconds = 30
 )");
-  CliRun run = run_cli("tune c.toml --json c.json");
+  CliRun run = run_cli("tune c.toml --json=c.json");
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("pruned@1"));
   EXPECT_THAT(run.out, HasSubstr("pruned: 1 trial(s) used"));
@@ -151,7 +151,7 @@ bool have_fashion_mnist() {
 TEST_F(TunePruningCli, AshaStopsTheHopelessTrialAndTheSummarySaysWhatItSaved) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "FashionMNIST is not installed";
   write_config("p.toml", two_points(""));
-  CliRun run = run_cli("tune p.toml --json p.json");
+  CliRun run = run_cli("tune p.toml --json=p.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("value     pruned@1"));
   EXPECT_THAT(run.out, HasSubstr("pruned 1 ("));
@@ -186,7 +186,7 @@ TEST_F(TunePruningCli, AshaStopsTheHopelessTrialAndTheSummarySaysWhatItSaved) {
 TEST_F(TunePruningCli, StudyBudgetStopsTheStudyAtTheFirstReport) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "FashionMNIST is not installed";
   write_config("b.toml", two_points("max_joules = 1e-9"));
-  CliRun run = run_cli("tune b.toml --json b.json");
+  CliRun run = run_cli("tune b.toml --json=b.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   if (run.out.find("energy: not measured") != std::string::npos)
     GTEST_SKIP() << "no energy source: every trial costs 0 J";

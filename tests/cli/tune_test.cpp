@@ -53,7 +53,7 @@ seed = 11
 
 TEST_F(TuneCli, BraninEndToEndPrintsRoundsAndWritesJson) {
   write_config("b.toml", kBranin);
-  CliRun run = run_cli("tune b.toml --json result.json");
+  CliRun run = run_cli("tune b.toml --json=result.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("round 1/6"));
   EXPECT_THAT(run.out, HasSubstr("round 6/6"));
@@ -88,7 +88,7 @@ TEST_F(TuneCli, BraninEndToEndPrintsRoundsAndWritesJson) {
 TEST_F(TuneCli, RerunContinuesTheStudyUpToRounds) {
   write_config("b.toml", kBranin);
   ASSERT_EQ(run_cli("tune b.toml --rounds 3").exit_code, 0);
-  CliRun again = run_cli("tune b.toml --rounds 5 --json r.json", "again");
+  CliRun again = run_cli("tune b.toml --rounds 5 --json=r.json", "again");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("(3 done)"));
   EXPECT_THAT(again.out, HasSubstr("round 5/5"));
@@ -99,7 +99,7 @@ TEST_F(TuneCli, RerunContinuesTheStudyUpToRounds) {
   for (const auto& t : json["trials"]) numbers.insert(t["number"].get<int>());
   EXPECT_EQ(numbers, (std::set<int>{1, 2, 3, 4, 5}));
   // A finished study stays finished.
-  CliRun done = run_cli("tune b.toml --rounds 5 --json r2.json", "done");
+  CliRun done = run_cli("tune b.toml --rounds 5 --json=r2.json", "done");
   ASSERT_EQ(done.exit_code, 0);
   EXPECT_EQ(read_json("r2.json")["trials"].size(), 5u);
 }
@@ -109,7 +109,7 @@ TEST_F(TuneCli, FlagsOverrideTheFile) {
   CliRun run = run_cli(
       "tune b.toml --strategy grid --rounds 4 --study other "
       "--storage sqlite:o.db --seed 5 "
-      "--json g.json");
+      "--json=g.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto json = read_json("g.json");
   EXPECT_EQ(json["study"], "other");
@@ -197,7 +197,7 @@ TEST_F(TuneCli, CommandLineNumbersFollowTheConfigsRules) {
 
 TEST_F(TuneCli, OutputAndStorePathsInMissingFoldersFailBeforeAnyRound) {
   write_config("b.toml", kBranin);
-  CliRun json = run_cli("tune b.toml --json nowhere/r.json", "json");
+  CliRun json = run_cli("tune b.toml --json=nowhere/r.json", "json");
   EXPECT_EQ(json.exit_code, 2);
   EXPECT_THAT(json.err, HasSubstr("nowhere"));
   EXPECT_THAT(json.out, ::testing::Not(HasSubstr("round 1")));
@@ -233,7 +233,7 @@ grid_points = 2
   std::string command = "cd " + dir_.string() + " && ( " + GREENTUNE_CLI +
                         " tune g.toml >a.out 2>a.err & " + GREENTUNE_CLI +
                         " tune g.toml >b.out 2>b.err & wait ) && " + GREENTUNE_CLI +
-                        " tune g.toml --json all.json >c.out 2>c.err";
+                        " tune g.toml --json=all.json >c.out 2>c.err";
   ASSERT_EQ(std::system(command.c_str()), 0) << slurp(path("a.err")) << slurp(path("b.err"));
   auto json = read_json("all.json");
   ASSERT_EQ(json["trials"].size(), 40u);
@@ -272,7 +272,7 @@ epochs = 1
 batch_size = 128
 threads = 2
 )");
-  CliRun run = run_cli("tune t.toml --json t.json");
+  CliRun run = run_cli("tune t.toml --json=t.json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto json = read_json("t.json");
   ASSERT_EQ(json["trials"].size(), 2u);
@@ -345,7 +345,7 @@ batch_size = 100
 threads = 1
 metrics = ["accuracy", "joules"]
 )");
-  CliRun run = run_cli("tune mo.toml --json mo.json", "tune");
+  CliRun run = run_cli("tune mo.toml --json=mo.json", "tune");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("maximize accuracy, minimize joules"));
   auto json = read_json("mo.json");
