@@ -1,9 +1,11 @@
 #include "greentune/tune/progress_text.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "greentune/common/duration_text.hpp"
 
@@ -41,10 +43,9 @@ std::string tune_progress_line(const Progress& progress, int width) {
   const Trial* trial = progress.trial;
   std::string value = "-";
   if (trial != nullptr && trial->state == TrialState::complete) {
-    value.clear();
-    for (double v : trial->values)
-      value += (value.empty() ? "" : ", ") + value_text(std::optional<double>(v));
-    if (value.empty()) value = "-";
+    std::vector<std::string> values;
+    for (double v : trial->values) values.push_back(value_text(std::optional<double>(v)));
+    if (!values.empty()) value = fmt::format("{}", fmt::join(values, ", "));
   } else if (trial != nullptr) {
     value = trial_state_text(*trial);
   }
