@@ -109,6 +109,46 @@ step = "epoch"
   EXPECT_EQ(complete, 4);
 }
 
+// A command study with two objectives: the program's own metric and greentune's joules, the
+// directions inferred (a score is maximised, joules minimised), and `pareto` reads the front.
+TEST_F(CommandTuneCli, ProgramMetricAndJoulesAreTwoObjectivesWithAFront) {
+  write("prog.sh", kProgram, true);
+  write("s.toml", R"([study]
+name = "mo"
+storage = "sqlite:s.db"
+objective = "command"
+strategy = "grid"
+rounds = 4
+[space]
+x = { type = "int", low = 2, high = 5 }
+[sampler]
+grid_points = 4
+grid_rule = "inclusive"
+[command]
+argv = ["./prog.sh", "{x}"]
+metrics = ["score", "joules"]
+step = "epoch"
+)");
+  CliRun run = run_cli("tune s.toml");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("maximize score, minimize joules"));
+  EXPECT_THAT(run.out, HasSubstr("front:"));
+
+  auto trials = trials_json("mo");
+  ASSERT_EQ(trials.size(), 4u);
+  for (const auto& t : trials) {
+    ASSERT_EQ(t["state"], "complete") << t.dump();
+    ASSERT_EQ(t["values"].size(), 2u);
+    EXPECT_EQ(t["values"][0], 3 * t["params"]["x"].get<int>());  // the last report's score
+    EXPECT_DOUBLE_EQ(t["values"][1].get<double>(), t["joules"].get<double>());
+  }
+  CliRun front = run_cli("pareto mo --storage sqlite:s.db --json", "pareto");
+  ASSERT_EQ(front.exit_code, 0) << front.err;
+  const auto json = nlohmann::json::parse(front.out);
+  EXPECT_EQ(json["metrics"], nlohmann::json::array({"score", "joules"}));
+  EXPECT_FALSE(json["front"].empty());
+}
+
 TEST_F(CommandTuneCli, MistakesAreReportedBeforeAnythingRuns) {
   write("prog.sh", kProgram, true);
   const std::string head = R"([study]

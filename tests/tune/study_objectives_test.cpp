@@ -36,6 +36,34 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
+const std::string kCommand = R"(
+[study]
+name = "script"
+objective = "command"
+[space]
+lr = { low = 0.001, high = 0.1, log = true }
+)";
+
+TEST(StudyObjectives, CommandMetricsComeFromItsTableWithDirectionsInferred) {
+  auto config = parse(kCommand + "[command]\nargv = [\"t\"]\nmetrics = [\"f1\", \"joules\"]\n");
+  EXPECT_THAT(config.objectives.metrics, ElementsAre("f1", "joules"));
+  EXPECT_THAT(config.objectives.directions, ElementsAre(Direction::maximize, Direction::minimize));
+  config = parse(kCommand + "[command]\nargv = [\"t\"]\nmetric = \"val_loss\"\n");
+  EXPECT_THAT(config.objectives.metrics, ElementsAre("val_loss"));
+  EXPECT_EQ(config.direction, Direction::minimize);
+  config = parse(kCommand + "[command]\nargv = [\"t\"]\nmetric = \"accuracy\"\n");
+  EXPECT_EQ(config.direction, Direction::maximize);
+  // A direction given wins, and must match the metrics' count.
+  config =
+      parse(std::string(kCommand).insert(kCommand.find("[space]"), "direction = \"minimize\"\n") +
+            "[command]\nargv = [\"t\"]\nmetric = \"score\"\n");
+  EXPECT_EQ(config.direction, Direction::minimize);
+  EXPECT_THAT(error_of(std::string(kCommand).insert(kCommand.find("[space]"),
+                                                    "direction = \"minimize\"\n") +
+                       "[command]\nargv = [\"t\"]\nmetrics = [\"a\", \"joules\"]\n"),
+              HasSubstr("1 direction(s) for 2 metric(s)"));
+}
+
 TEST(StudyObjectives, TrainMetricsTakeTheirNaturalDirectionsByDefault) {
   const auto config = parse(kTrain + "[train]\nmetrics = [\"accuracy\", \"joules\"]\n");
   EXPECT_THAT(config.objectives.metrics, ElementsAre("accuracy", "joules"));
