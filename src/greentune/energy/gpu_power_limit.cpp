@@ -1,6 +1,5 @@
 #include "greentune/energy/gpu_power_limit.hpp"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -11,34 +10,24 @@
 
 #include "greentune/common/atomic_file.hpp"
 #include "greentune/common/error.hpp"
+#include "greentune/energy/nvml_library.hpp"
 
 namespace greentune::energy {
 
 namespace {
 
-using nvmlReturn_t = int;
-struct nvmlDevice_st;
-using nvmlDevice_t = nvmlDevice_st*;
-constexpr nvmlReturn_t NVML_SUCCESS = 0;
+using nvmlReturn_t = nvml::Return;
+using nvmlDevice_t = nvml::Device;
+constexpr nvmlReturn_t NVML_SUCCESS = nvml::kSuccess;
 constexpr nvmlReturn_t NVML_ERROR_NOT_SUPPORTED = 3;
 constexpr nvmlReturn_t NVML_ERROR_NO_PERMISSION = 4;
 constexpr unsigned kUuidBuffer = 96;
-
-template <typename F>
-bool bind(void* handle, const char* symbol, F& target) {
-  target = reinterpret_cast<F>(dlsym(handle, symbol));
-  return target != nullptr;
-}
 
 }  // namespace
 
 // The NVML entry points a power limit needs (nvml.h is not installed; this ABI is stable).
 struct GpuPowerLimit::Api {
-  void* handle = nullptr;
-  bool initialized = false;
-  nvmlReturn_t (*init)() = nullptr;
-  nvmlReturn_t (*shutdown)() = nullptr;
-  const char* (*error_string)(nvmlReturn_t) = nullptr;
+  std::unique_ptr<nvml::Library> library;
   nvmlReturn_t (*by_index)(unsigned, nvmlDevice_t*) = nullptr;
   nvmlReturn_t (*by_uuid)(const char*, nvmlDevice_t*) = nullptr;
   nvmlReturn_t (*get_uuid)(nvmlDevice_t, char*, unsigned) = nullptr;
@@ -47,49 +36,35 @@ struct GpuPowerLimit::Api {
   nvmlReturn_t (*set_limit)(nvmlDevice_t, unsigned) = nullptr;
   nvmlDevice_t device = nullptr;
 
-  Api() = default;
-  Api(const Api&) = delete;
-  Api& operator=(const Api&) = delete;
-  ~Api() {
-    if (initialized && shutdown) shutdown();
-    if (handle) dlclose(handle);
-  }
-
-  std::string describe(nvmlReturn_t code) const {
-    const char* text = error_string ? error_string(code) : nullptr;
-    return fmt::format("{} (NVML code {})", text ? text : "unknown error", code);
-  }
+  std::string describe(nvmlReturn_t code) const { return library->describe(code); }
 
   // Loaded and initialised; InputError saying why not.
   static std::unique_ptr<Api> load() {
-    const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
-    const std::string library = configured && *configured ? configured : "libnvidia-ml.so.1";
     auto api = std::make_unique<Api>();
-    api->handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!api->handle) {
-      const char* error = dlerror();
+    std::string why;
+    api->library = nvml::Library::open(why);
+    if (!api->library) {
+      const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
       throw InputError(fmt::format(
           "gpu_power_limit_w: cannot load {} ({}): the GPU power limit needs an NVIDIA driver",
-          library, error ? error : "unknown error"));
+          configured && *configured ? configured : "libnvidia-ml.so.1", why));
     }
+    const nvml::Library& library = *api->library;
     const bool bound =
-        bind(api->handle, "nvmlInit_v2", api->init) &&
-        bind(api->handle, "nvmlShutdown", api->shutdown) &&
-        bind(api->handle, "nvmlErrorString", api->error_string) &&
-        bind(api->handle, "nvmlDeviceGetHandleByIndex_v2", api->by_index) &&
-        bind(api->handle, "nvmlDeviceGetHandleByUUID", api->by_uuid) &&
-        bind(api->handle, "nvmlDeviceGetUUID", api->get_uuid) &&
-        bind(api->handle, "nvmlDeviceGetPowerManagementLimit", api->get_limit) &&
-        bind(api->handle, "nvmlDeviceGetPowerManagementLimitConstraints", api->get_range) &&
-        bind(api->handle, "nvmlDeviceSetPowerManagementLimit", api->set_limit);
+        api->library->bind_lifetime() &&
+        library.bind("nvmlDeviceGetHandleByIndex_v2", api->by_index) &&
+        library.bind("nvmlDeviceGetHandleByUUID", api->by_uuid) &&
+        library.bind("nvmlDeviceGetUUID", api->get_uuid) &&
+        library.bind("nvmlDeviceGetPowerManagementLimit", api->get_limit) &&
+        library.bind("nvmlDeviceGetPowerManagementLimitConstraints", api->get_range) &&
+        library.bind("nvmlDeviceSetPowerManagementLimit", api->set_limit);
     if (!bound)
       throw InputError(fmt::format(
           "gpu_power_limit_w: {} lacks the NVML power limit calls: the driver is too old",
-          library));
-    const nvmlReturn_t rc = api->init();
+          library.name()));
+    const nvmlReturn_t rc = api->library->init();
     if (rc != NVML_SUCCESS)
       throw InputError("gpu_power_limit_w: nvmlInit_v2 failed: " + api->describe(rc));
-    api->initialized = true;
     return api;
   }
 };

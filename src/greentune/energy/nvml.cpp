@@ -1,7 +1,5 @@
 #include "greentune/energy/nvml.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,16 +11,16 @@
 #include <utility>
 #include <vector>
 
+#include "greentune/energy/nvml_library.hpp"
 #include "greentune/energy/sysfs_read.hpp"
 
 namespace greentune::energy {
 namespace {
 
-// The few NVML declarations we use (nvml.h is not installed; this part of the ABI is stable).
-using nvmlReturn_t = int;
-struct nvmlDevice_st;
-using nvmlDevice_t = nvmlDevice_st*;
-constexpr nvmlReturn_t NVML_SUCCESS = 0;
+// The few NVML declarations we use beyond nvml_library.hpp's.
+using nvmlReturn_t = nvml::Return;
+using nvmlDevice_t = nvml::Device;
+constexpr nvmlReturn_t NVML_SUCCESS = nvml::kSuccess;
 constexpr unsigned kNameBuffer = 96;          // NVML_DEVICE_NAME_V2_BUFFER_SIZE
 constexpr unsigned kUuidBuffer = 96;          // NVML_DEVICE_UUID_V2_BUFFER_SIZE
 constexpr unsigned kFieldPowerInstant = 186;  // NVML_FI_DEV_POWER_INSTANT, milliwatts
@@ -59,11 +57,7 @@ struct NvmlPciInfo {
 };
 
 struct NvmlApi {
-  void* handle = nullptr;
-  bool initialized = false;
-  nvmlReturn_t (*init)() = nullptr;
-  nvmlReturn_t (*shutdown)() = nullptr;
-  const char* (*error_string)(nvmlReturn_t) = nullptr;
+  std::unique_ptr<nvml::Library> library;
   nvmlReturn_t (*device_count)(unsigned*) = nullptr;
   nvmlReturn_t (*by_index)(unsigned, nvmlDevice_t*) = nullptr;
   nvmlReturn_t (*by_uuid)(const char*, nvmlDevice_t*) = nullptr;
@@ -74,25 +68,8 @@ struct NvmlApi {
   nvmlReturn_t (*field_values)(nvmlDevice_t, int, NvmlFieldValue*) = nullptr;  // optional
   nvmlReturn_t (*pci_info)(nvmlDevice_t, NvmlPciInfo*) = nullptr;              // optional
 
-  NvmlApi() = default;
-  NvmlApi(const NvmlApi&) = delete;
-  NvmlApi& operator=(const NvmlApi&) = delete;
-  ~NvmlApi() {
-    if (initialized && shutdown) shutdown();
-    if (handle) dlclose(handle);
-  }
-
-  std::string describe(nvmlReturn_t code) const {
-    const char* text = error_string ? error_string(code) : nullptr;
-    return std::string(text ? text : "unknown error") + " (NVML code " + std::to_string(code) + ")";
-  }
+  std::string describe(nvmlReturn_t code) const { return library->describe(code); }
 };
-
-template <typename F>
-bool bind(void* handle, const char* symbol, F& target) {
-  target = reinterpret_cast<F>(dlsym(handle, symbol));
-  return target != nullptr;
-}
 
 // The field's value in milliwatts, whatever type the driver gave it.
 std::optional<double> field_number(const NvmlFieldValue& field) {
@@ -342,46 +319,43 @@ Visible visible_devices(const NvmlApi& api, unsigned count) {
 std::unique_ptr<Source> open_nvml(ProbeResult& result) {
   result = ProbeResult{};
   result.source = "nvml";
-  const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
-  std::string library = configured && *configured ? configured : "libnvidia-ml.so.1";
-
   auto api = std::make_unique<NvmlApi>();
-  api->handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!api->handle) {
-    const char* error = dlerror();
-    result.reason = "cannot load " + library + ": " + (error ? error : "unknown error") +
+  std::string load_error;
+  api->library = nvml::Library::open(load_error);
+  if (!api->library) {
+    const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
+    result.reason = "cannot load " +
+                    std::string(configured && *configured ? configured : "libnvidia-ml.so.1") +
+                    ": " + load_error +
                     " (no NVIDIA driver here; if the library is elsewhere, set "
                     "GREENTUNE_NVML_LIBRARY to its path)";
     return nullptr;
   }
-  bool bound = bind(api->handle, "nvmlInit_v2", api->init) &&
-               bind(api->handle, "nvmlShutdown", api->shutdown) &&
-               bind(api->handle, "nvmlErrorString", api->error_string) &&
-               bind(api->handle, "nvmlDeviceGetCount_v2", api->device_count) &&
-               bind(api->handle, "nvmlDeviceGetHandleByIndex_v2", api->by_index) &&
-               bind(api->handle, "nvmlDeviceGetHandleByUUID", api->by_uuid) &&
-               bind(api->handle, "nvmlDeviceGetName", api->get_name) &&
-               bind(api->handle, "nvmlDeviceGetTotalEnergyConsumption", api->total_energy) &&
-               bind(api->handle, "nvmlDeviceGetPowerUsage", api->power_usage);
+  const nvml::Library& library = *api->library;
+  bool bound = api->library->bind_lifetime() &&
+               library.bind("nvmlDeviceGetCount_v2", api->device_count) &&
+               library.bind("nvmlDeviceGetHandleByIndex_v2", api->by_index) &&
+               library.bind("nvmlDeviceGetHandleByUUID", api->by_uuid) &&
+               library.bind("nvmlDeviceGetName", api->get_name) &&
+               library.bind("nvmlDeviceGetTotalEnergyConsumption", api->total_energy) &&
+               library.bind("nvmlDeviceGetPowerUsage", api->power_usage);
   if (!bound) {
-    const char* error = dlerror();
-    result.reason = library + " lacks an NVML entry point greentune needs (" +
-                    (error ? error : "unknown symbol") + "): the driver is too old";
+    result.reason = library.name() + " lacks an NVML entry point greentune needs (" +
+                    nvml::Library::last_error() + "): the driver is too old";
     return nullptr;
   }
-  bind(api->handle, "nvmlDeviceGetUUID", api->get_uuid);
-  bind(api->handle, "nvmlDeviceGetFieldValues", api->field_values);
-  if (!bind(api->handle, "nvmlDeviceGetPciInfo_v3", api->pci_info)) {
-    bind(api->handle, "nvmlDeviceGetPciInfo_v2", api->pci_info);
+  library.bind("nvmlDeviceGetUUID", api->get_uuid);
+  library.bind("nvmlDeviceGetFieldValues", api->field_values);
+  if (!library.bind("nvmlDeviceGetPciInfo_v3", api->pci_info)) {
+    library.bind("nvmlDeviceGetPciInfo_v2", api->pci_info);
   }
 
-  nvmlReturn_t rc = api->init();
+  nvmlReturn_t rc = api->library->init();
   if (rc != NVML_SUCCESS) {
     result.reason = "nvmlInit_v2 failed: " + api->describe(rc) +
                     " (is the NVIDIA driver loaded? nvidia-smi should list the GPUs)";
     return nullptr;
   }
-  api->initialized = true;
   unsigned count = 0;
   rc = api->device_count(&count);
   if (rc != NVML_SUCCESS) {
