@@ -128,7 +128,11 @@ void expect_migrated_v1_store(tune::Storage& storage) {
 
 std::vector<V1Table> read_v1_tables() {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(v1_store_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+  // immutable: a read-only open of a WAL-mode file still made -shm and -wal files beside the
+  // checked-in store, in the source tree.
+  const std::string uri = "file:" + v1_store_path() + "?immutable=1";
+  if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+      SQLITE_OK)
     throw std::runtime_error("cannot open " + v1_store_path());
   std::vector<V1Table> tables;
   for (const char* name :
