@@ -83,7 +83,7 @@ printf 'when\tarm\tuntil_round\tload_before\tload_after\n' > "$out/loads.tsv"
 run_arm() {  # run_arm ARM UNTIL_ROUND
   local before after
   before=$(cut -d' ' -f1 /proc/loadavg)
-  "$greentune" tune "$out/$1.toml" --rounds "$2" --json "$out/$1.json" >> "$out/$1.log" 2>&1
+  "$greentune" tune "$out/$1.toml" --rounds "$2" --json="$out/$1.json" >> "$out/$1.log" 2>&1
   after=$(cut -d' ' -f1 /proc/loadavg)
   printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%T)" "$1" "$2" "$before" "$after" >> "$out/loads.tsv"
 }
@@ -103,7 +103,7 @@ if [[ $optuna == 1 ]]; then
   before=$(cut -d' ' -f1 /proc/loadavg)
   /usr/bin/python3 "$here/pruning_vs_optuna.py" --data-dir "$data_dir" --subset "$subset" \
     --trials "$rounds" --epochs "$epochs" --threads "$threads" --max-joules "$budget" \
-    --json "$out/optuna.json" 2> "$out/optuna.log"
+    --json="$out/optuna.json" 2> "$out/optuna.log"
   after=$(cut -d' ' -f1 /proc/loadavg)
   printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%T)" optuna "$rounds" "$before" "$after" >> "$out/loads.tsv"
 fi

@@ -21,6 +21,11 @@ for script in gpu-check.sh startup.sh pruning_bench.sh; do
   fi
 done
 
+# Regression: pruning_bench.sh still gave `--json FILE` after the CLI made it `--json=FILE`, and
+# stopped at its first tune. Every bench script attaches result files with '='.
+check "bench scripts attach --json/--csv files with '='" \
+  bash -c '! grep -nE -- "--(json|csv) +[^-]" "$0"/*.sh' "$bench"
+
 OUT=$tmp/out bash "$bench/gpu-check.sh" --dry-run >"$tmp/dry.out" 2>"$tmp/dry.err"
 check "--dry-run exits 0" test $? -eq 0
 for step in "cmake --build" "greentune info --torch" "greentune meters" "total_energy_consumption" \
