@@ -44,10 +44,9 @@ struct GpuPowerLimit::Api {
     std::string why;
     api->library = nvml::Library::open(why);
     if (!api->library) {
-      const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
       throw InputError(fmt::format(
           "gpu_power_limit_w: cannot load {} ({}): the GPU power limit needs an NVIDIA driver",
-          configured && *configured ? configured : "libnvidia-ml.so.1", why));
+          nvml::Library::configured_name(), why));
     }
     const nvml::Library& library = *api->library;
     const bool bound =

@@ -323,10 +323,7 @@ std::unique_ptr<Source> open_nvml(ProbeResult& result) {
   std::string load_error;
   api->library = nvml::Library::open(load_error);
   if (!api->library) {
-    const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
-    result.reason = "cannot load " +
-                    std::string(configured && *configured ? configured : "libnvidia-ml.so.1") +
-                    ": " + load_error +
+    result.reason = "cannot load " + nvml::Library::configured_name() + ": " + load_error +
                     " (no NVIDIA driver here; if the library is elsewhere, set "
                     "GREENTUNE_NVML_LIBRARY to its path)";
     return nullptr;

@@ -6,10 +6,14 @@
 
 namespace greentune::energy::nvml {
 
-std::unique_ptr<Library> Library::open(std::string& why) {
+std::string Library::configured_name() {
   const char* configured = std::getenv("GREENTUNE_NVML_LIBRARY");
+  return configured && *configured ? configured : "libnvidia-ml.so.1";
+}
+
+std::unique_ptr<Library> Library::open(std::string& why) {
   std::unique_ptr<Library> library(new Library());
-  library->name_ = configured && *configured ? configured : "libnvidia-ml.so.1";
+  library->name_ = configured_name();
   library->handle_ = dlopen(library->name_.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (library->handle_ == nullptr) {
     why = last_error();

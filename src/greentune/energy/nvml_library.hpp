@@ -24,7 +24,8 @@ class Library {
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
 
-  // The file asked for: GREENTUNE_NVML_LIBRARY, else libnvidia-ml.so.1.
+  // The file to open: GREENTUNE_NVML_LIBRARY, else libnvidia-ml.so.1.
+  static std::string configured_name();
   const std::string& name() const { return name_; }
 
   // Points `target` at `symbol`; false (target null) when the library lacks it.
