@@ -23,25 +23,7 @@ using store_test::TempDir;
 namespace {
 
 pid_t spawn_prune_worker(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string program = PRUNE_WORKER;
-    argv.push_back(program.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int exit_code_of(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return store_test::spawn_program(PRUNE_WORKER, args);
 }
 
 // Waits until `marker` holds the line `line` (or the timeout passes).
@@ -78,8 +60,8 @@ TEST(PruningWorkers, TwoWorkersJudgeTheirTrialsAgainstEachOthers) {
   pid_t good = spawn_prune_worker({db, "pair", "8", "4", "good", "3", "150", marker});
   ASSERT_TRUE(wait_for_line(marker, "report 1 1", std::chrono::seconds(30)));
   pid_t bad = spawn_prune_worker({db, "pair", "8", "4", "bad", "3", "150", marker});
-  ASSERT_EQ(exit_code_of(good), 0);
-  ASSERT_EQ(exit_code_of(bad), 0);
+  ASSERT_EQ(store_test::exit_code_of(good), 0);
+  ASSERT_EQ(store_test::exit_code_of(bad), 0);
 
   auto trials = trials_of(db, "pair");
   ASSERT_EQ(trials.size(), 8u);
@@ -115,12 +97,12 @@ TEST(PruningWorkers, WorkerKilledMidRungBlocksNobodyAndItsReportsStillCount) {
   pid_t doomed = spawn_prune_worker({db, "dead", "3", "1", "good", "3", "60000", marker});
   ASSERT_TRUE(wait_for_line(marker, "report 1 1", std::chrono::seconds(30)));
   kill(doomed, SIGKILL);
-  EXPECT_EQ(exit_code_of(doomed), 128 + SIGKILL);
+  EXPECT_EQ(store_test::exit_code_of(doomed), 128 + SIGKILL);
 
   // Another worker goes on at once: nothing waits for the dead trial's rung to fill, and its
   // report (better than every bad trial) still decides the rung.
   pid_t bad = spawn_prune_worker({db, "dead", "3", "3", "bad", "3", "10", marker});
-  ASSERT_EQ(exit_code_of(bad), 0);
+  ASSERT_EQ(store_test::exit_code_of(bad), 0);
   auto trials = trials_of(db, "dead");
   ASSERT_EQ(trials.size(), 4u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);  // its process is gone

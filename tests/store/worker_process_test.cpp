@@ -21,25 +21,7 @@ using store_test::TempDir;
 namespace {
 
 pid_t spawn_worker(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    std::string program = STORE_WORKER;
-    argv.push_back(program.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return store_test::spawn_program(STORE_WORKER, args);
 }
 
 std::vector<tune::Trial> study_trials(const std::string& db, const std::string& study) {
@@ -70,8 +52,8 @@ TEST(WorkerProcesses, TwoWorkersNeverTakeTheSamePointAndLoseNoWrite) {
   std::vector<std::string> args{db, "grid", "24", "24", "30", "0.5", "5"};
   pid_t a = spawn_worker(args);
   pid_t b = spawn_worker(args);
-  ASSERT_EQ(wait_exit_code(a), 0);
-  ASSERT_EQ(wait_exit_code(b), 0);
+  ASSERT_EQ(store_test::exit_code_of(a), 0);
+  ASSERT_EQ(store_test::exit_code_of(b), 0);
 
   auto trials = study_trials(db, "grid");
   ASSERT_EQ(trials.size(), 24u);
@@ -103,7 +85,7 @@ TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
   pid_t first = spawn_worker(args);
   ASSERT_TRUE(wait_for_lines(marker, 2, std::chrono::seconds(20)));  // second trial under way
   kill(first, SIGKILL);
-  EXPECT_EQ(wait_exit_code(first), 128 + SIGKILL);
+  EXPECT_EQ(store_test::exit_code_of(first), 128 + SIGKILL);
 
   auto after_kill = study_trials(db, "resume");
   ASSERT_EQ(after_kill.size(), 2u);
@@ -113,7 +95,7 @@ TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
 
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // let its heartbeat go stale
   pid_t second = spawn_worker(args);
-  ASSERT_EQ(wait_exit_code(second), 0);
+  ASSERT_EQ(store_test::exit_code_of(second), 0);
 
   auto trials = study_trials(db, "resume");
   int complete = 0, failed = 0;
@@ -138,7 +120,7 @@ TEST(WorkerProcesses, KilledWorkerTrialIsFailedAndRerunNeverCountedTwice) {
 
   // Running again with the study complete does nothing.
   pid_t third = spawn_worker(args);
-  ASSERT_EQ(wait_exit_code(third), 0);
+  ASSERT_EQ(store_test::exit_code_of(third), 0);
   EXPECT_EQ(study_trials(db, "resume").size(), trials.size());
 }
 
@@ -151,10 +133,10 @@ TEST(WorkerProcesses, KilledWorkerOnThisHostIsDetectedWithoutWaitingForStaleness
   pid_t first = spawn_worker(args);
   ASSERT_TRUE(wait_for_lines(marker, 1, std::chrono::seconds(20)));
   kill(first, SIGKILL);
-  wait_exit_code(first);
+  store_test::exit_code_of(first);
   auto start = std::chrono::steady_clock::now();
   pid_t second = spawn_worker(args);
-  ASSERT_EQ(wait_exit_code(second), 0);
+  ASSERT_EQ(store_test::exit_code_of(second), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   auto trials = study_trials(db, "local");
   int complete = 0;
@@ -175,7 +157,7 @@ TEST(WorkerProcesses, SigtermMarksTheRunningTrialFailedAndExits) {
   pid_t worker = spawn_worker(args);
   ASSERT_TRUE(wait_for_lines(marker, 1, std::chrono::seconds(20)));
   kill(worker, SIGTERM);
-  EXPECT_EQ(wait_exit_code(worker), 128 + SIGTERM);
+  EXPECT_EQ(store_test::exit_code_of(worker), 128 + SIGTERM);
   auto trials = study_trials(db, "term");
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].state, tune::TrialState::failed);
