@@ -1,48 +1,35 @@
 // End-to-end: gpu_power_limit_w in a study's space, through the NVML shim (tests/energy): the
 // limit set for a trial and put back after it, refused before the study when NVML does not allow
 // it, and a journal left by a killed greentune put back at the next start.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "cli/cli_test_support.hpp"
+#include "support/scoped_env.hpp"
 
 namespace {
 
 using greentune::cli_testing::CliRun;
 using greentune::cli_testing::CliTest;
 using greentune::cli_testing::slurp;
+using greentune::test_support::ScopedEnv;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-// The child greentune inherits the test's environment.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      setenv(name, value->c_str(), 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 class PowerLimitCli : public CliTest {
  protected:
@@ -163,6 +150,65 @@ TEST_F(PowerLimitCli, TrialRunsUnderItsLimitAndTheOriginalComesBack) {
   EXPECT_EQ(milliwatts % 1000, 0);
   EXPECT_EQ(back, "GPU-aaaa 300000");
   EXPECT_FALSE(fs::exists(journal()));
+}
+
+// Ctrl-C in the middle of a trial: the signal's handler puts the original limit back before the
+// process exits (the trial's own clean-up never runs: its thread is held inside NVML by the
+// shim's "hold" until the process is gone), removes the journal and leaves the trial to re-run.
+TEST_F(PowerLimitCli, CtrlCDuringATrialPutsTheOriginalLimitBack) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist")) {
+    GTEST_SKIP() << "FashionMNIST is not installed";
+  }
+  const fs::path held = dir_ / "held";
+  script("energy GPU-aaaa 5000 1 NVIDIA H100\nlimit GPU-aaaa 300000 100000 350000\nhold " +
+         held.string() + "\n");
+  std::ofstream(dir_ / "pl.toml") << kTrainWithPowerLimit;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "tune.out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "tune.err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char* argv[] = {GREENTUNE_CLI, "tune", "pl.toml", nullptr};
+  pid_t greentune = -1;
+  ASSERT_EQ(posix_spawn(&greentune, GREENTUNE_CLI, &actions, nullptr,
+                        const_cast<char* const*>(argv), environ),
+            0);
+  posix_spawn_file_actions_destroy(&actions);
+  // A slow machine may take long to get there, so wait on the file and the process, not a clock.
+  int status = 0;
+  bool exited = false;
+  while (!fs::exists(held) && !exited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    exited = waitpid(greentune, &status, WNOHANG) == greentune;
+  }
+  ASSERT_FALSE(exited) << slurp(dir_ / "tune.out") << slurp(dir_ / "tune.err");
+  ASSERT_EQ(kill(greentune, SIGINT), 0);
+  ASSERT_EQ(waitpid(greentune, &status, 0), greentune);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(dir_ / "tune.err");
+  EXPECT_THAT(slurp(dir_ / "tune.err"), HasSubstr("interrupted by SIGINT"));
+
+  std::istringstream lines(sets());
+  std::string check, trial, back, more;
+  std::getline(lines, check);
+  std::getline(lines, trial);
+  std::getline(lines, back);
+  EXPECT_EQ(check, "GPU-aaaa 300000");
+  EXPECT_NE(trial, "GPU-aaaa 300000");
+  EXPECT_EQ(trial.rfind("GPU-aaaa ", 0), 0u) << trial;
+  EXPECT_EQ(back, "GPU-aaaa 300000") << sets();
+  EXPECT_FALSE(std::getline(lines, more)) << sets();
+  EXPECT_FALSE(fs::exists(journal()));
+
+  CliRun listed = run_cli("trials pl --storage sqlite:pl.db --json", "trials");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto trials = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0]["state"], "failed");
+  EXPECT_EQ(trials[0]["retry"], true) << trials[0].dump();
 }
 #endif
 

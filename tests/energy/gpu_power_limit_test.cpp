@@ -13,33 +13,14 @@
 
 #include "energy/fake_sysfs.hpp"
 #include "greentune/common/error.hpp"
+#include "support/scoped_env.hpp"
 
 namespace greentune::energy {
 namespace {
 
+using test_support::ScopedEnv;
 using testing::FakeRoot;
 using ::testing::HasSubstr;
-
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      setenv(name, value->c_str(), 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 class PowerLimit : public ::testing::Test {
  protected:

@@ -17,10 +17,20 @@
 //                                               unsupported: every limit call NOT_SUPPORTED.
 //                                               Without this line the limit calls answer
 //                                               NOT_SUPPORTED. Set calls log "... UUID MW".
+//   hold FILE                                   while a device's power limit differs from its
+//                                               "limit" line's (a trial runs under the limit
+//                                               greentune set), its energy and power reads create
+//                                               FILE and then wait (at most 120 s): a test can
+//                                               interrupt greentune in the middle of that trial
 // Devices are numbered (nvmlDeviceGetHandleByIndex_v2) in the order of their lines.
+// As in NVML, nvmlInit_v2 and nvmlShutdown are counted: the script is read by the first init
+// (and again after the last shutdown), so handles stay valid while the energy source and the
+// power limit of one process both hold the library.
 // When GREENTUNE_NVML_SHIM_LOG names a file, every device call appends "FUNCTION UUID" to it, so
 // tests see which entry points were used.
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +52,7 @@ struct nvmlDevice_st {
   bool limit = false;  // has a power limit (a "limit" line)
   std::string limit_mode;
   unsigned limit_mw = 0, limit_min_mw = 0, limit_max_mw = 0;
+  unsigned scripted_limit_mw = 0;  // what the "limit" line gave
 };
 
 // The layouts of nvml.h's nvmlFieldValue_t and nvmlPciInfo_t.
@@ -76,7 +87,9 @@ struct ShimPciInfo {
 namespace {
 
 int g_init_code = 0;
+int g_init_count = 0;
 bool g_initialized = false;
+std::string g_hold_file;
 std::vector<nvmlDevice_st> g_devices;
 
 constexpr int kSuccess = 0, kUninitialized = 1, kInvalidArgument = 2, kNotSupported = 3,
@@ -102,6 +115,7 @@ void log_call(const char* function, const nvmlDevice_st* device) {
 void load_script() {
   g_init_code = 0;
   g_devices.clear();
+  g_hold_file.clear();
   const char* path = std::getenv("GREENTUNE_NVML_SHIM_SCRIPT");
   if (!path) return;
   std::ifstream in(path);
@@ -121,7 +135,12 @@ void load_script() {
         device->limit = true;
         words >> device->limit_mw >> device->limit_min_mw >> device->limit_max_mw;
         words >> device->limit_mode;
+        device->scripted_limit_mw = device->limit_mw;
       }
+      continue;
+    }
+    if (kind == "hold") {
+      words >> g_hold_file;
       continue;
     }
     if (kind == "pci" || kind == "instant") {
@@ -153,6 +172,15 @@ unsigned ramp_milliwatts(const nvmlDevice_st& device) {
   return static_cast<unsigned>(device.base + device.slope * (monotonic_seconds() - device.t0));
 }
 
+// The "hold" directive: the reading thread stops here for the test to act.
+void hold_while_limited(const nvmlDevice_st& device) {
+  if (g_hold_file.empty() || !device.limit || device.limit_mw == device.scripted_limit_mw) return;
+  const int fd = ::open(g_hold_file.c_str(), O_WRONLY | O_CREAT, 0644);
+  if (fd >= 0) ::close(fd);
+  const timespec tick{0, 10'000'000};
+  for (int i = 0; i < 12'000; ++i) nanosleep(&tick, nullptr);
+}
+
 int copy_text(const std::string& text, char* out, unsigned length) {
   if (!out || text.size() + 1 > length) return kInsufficientSize;
   std::memcpy(out, text.c_str(), text.size() + 1);
@@ -164,15 +192,18 @@ int copy_text(const std::string& text, char* out, unsigned length) {
 extern "C" {
 
 int nvmlInit_v2() {
-  load_script();
-  if (g_init_code != kSuccess) return g_init_code;
+  if (g_init_count == 0) {
+    load_script();
+    if (g_init_code != kSuccess) return g_init_code;
+  }
+  ++g_init_count;
   g_initialized = true;
   return kSuccess;
 }
 
 int nvmlShutdown() {
-  if (!g_initialized) return kUninitialized;
-  g_initialized = false;
+  if (g_init_count == 0) return kUninitialized;
+  g_initialized = --g_init_count > 0;
   return kSuccess;
 }
 
@@ -257,6 +288,7 @@ int nvmlDeviceGetFieldValues(nvmlDevice_st* device, int count, ShimFieldValue* v
 
 int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_st* device, unsigned long long* energy) {
   log_call("nvmlDeviceGetTotalEnergyConsumption", device);
+  hold_while_limited(*device);
   if (device->kind == "zero") {
     *energy = 0;
     return kSuccess;
@@ -269,6 +301,7 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_st* device, unsigned long lon
 
 int nvmlDeviceGetPowerUsage(nvmlDevice_st* device, unsigned* milliwatts) {
   log_call("nvmlDeviceGetPowerUsage", device);
+  hold_while_limited(*device);
   if (device->kind == "energy") {
     *milliwatts = 50000;
     return kSuccess;

@@ -12,36 +12,14 @@
 #include <thread>
 
 #include "energy/fake_sysfs.hpp"
+#include "support/scoped_env.hpp"
 
 namespace greentune::energy {
 namespace {
 
+using test_support::ScopedEnv;
 using testing::FakeRoot;
 using ::testing::HasSubstr;
-
-// Sets (or unsets, with nullopt) an environment variable for one test, then restores it.
-class EnvVar {
- public:
-  EnvVar(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~EnvVar() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -63,11 +41,11 @@ class Nvml : public ::testing::Test {
   }
 
   FakeRoot root_;
-  EnvVar library_{"GREENTUNE_NVML_LIBRARY", GREENTUNE_NVML_SHIM};
-  EnvVar visible_{"CUDA_VISIBLE_DEVICES", std::nullopt};
-  EnvVar order_{"CUDA_DEVICE_ORDER", std::nullopt};
-  EnvVar log_{"GREENTUNE_NVML_SHIM_LOG", (root_.path() / "nvml-calls").string()};
-  std::optional<EnvVar> script_env_;
+  ScopedEnv library_{"GREENTUNE_NVML_LIBRARY", GREENTUNE_NVML_SHIM};
+  ScopedEnv visible_{"CUDA_VISIBLE_DEVICES", std::nullopt};
+  ScopedEnv order_{"CUDA_DEVICE_ORDER", std::nullopt};
+  ScopedEnv log_{"GREENTUNE_NVML_SHIM_LOG", (root_.path() / "nvml-calls").string()};
+  std::optional<ScopedEnv> script_env_;
 };
 
 TEST_F(Nvml, GpuWithAnEnergyCounterUsesIt) {
@@ -153,7 +131,7 @@ TEST_F(Nvml, FailingInitSaysWhy) {
 }
 
 TEST_F(Nvml, MissingLibrarySaysWhereToPointIt) {
-  EnvVar missing("GREENTUNE_NVML_LIBRARY", (root_.path() / "libnvidia-ml.so.1").string());
+  ScopedEnv missing("GREENTUNE_NVML_LIBRARY", (root_.path() / "libnvidia-ml.so.1").string());
   ProbeResult result;
   EXPECT_FALSE(open_nvml(result));
   EXPECT_THAT(result.reason,
@@ -192,8 +170,8 @@ TEST_F(Nvml, AllGpusWithoutCudaVisibleDevices) {
 
 TEST_F(Nvml, CudaVisibleDevicesByIndexAndUuidPrefix) {
   script(kThreeGpus);
-  EnvVar order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");  // these three models differ
-  EnvVar visible("CUDA_VISIBLE_DEVICES", "2,GPU-aaaa1111");
+  ScopedEnv order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");  // these three models differ
+  ScopedEnv visible("CUDA_VISIBLE_DEVICES", "2,GPU-aaaa1111");
   ProbeResult result;
   auto source = open_nvml(result);
   ASSERT_TRUE(source) << result.reason;
@@ -205,7 +183,7 @@ TEST_F(Nvml, CudaVisibleDevicesByIndexAndUuidPrefix) {
 
 TEST_F(Nvml, CudaVisibleDevicesStopsAtTheFirstUnknownEntry) {
   script(kThreeGpus);
-  EnvVar visible("CUDA_VISIBLE_DEVICES", "GPU-bbbb2222-0000,7,0");
+  ScopedEnv visible("CUDA_VISIBLE_DEVICES", "GPU-bbbb2222-0000,7,0");
   ProbeResult result;
   auto source = open_nvml(result);
   ASSERT_TRUE(source) << result.reason;
@@ -217,7 +195,7 @@ TEST_F(Nvml, CudaVisibleDevicesStopsAtTheFirstUnknownEntry) {
 TEST_F(Nvml, EmptyCudaVisibleDevicesHidesEveryGpu) {
   script(kThreeGpus);
   for (const char* selection : {"", "-1"}) {
-    EnvVar visible("CUDA_VISIBLE_DEVICES", selection);
+    ScopedEnv visible("CUDA_VISIBLE_DEVICES", selection);
     ProbeResult result;
     EXPECT_FALSE(open_nvml(result)) << selection;
     EXPECT_THAT(result.reason, HasSubstr("no GPU is visible: CUDA_VISIBLE_DEVICES='" +
@@ -252,8 +230,8 @@ TEST_F(Nvml, NumericCudaVisibleDevicesCountInCudasOrderByPciBusId) {
   // 3 = 0001:02 (GPU-d3); NVML's own index 0 is GPU-a0.
   for (std::optional<std::string> order :
        {std::optional<std::string>(), std::optional<std::string>("PCI_BUS_ID")}) {
-    EnvVar device_order("CUDA_DEVICE_ORDER", order);
-    EnvVar visible("CUDA_VISIBLE_DEVICES", "0,2,3");
+    ScopedEnv device_order("CUDA_DEVICE_ORDER", order);
+    ScopedEnv visible("CUDA_VISIBLE_DEVICES", "0,2,3");
     ProbeResult result;
     auto source = open_nvml(result);
     ASSERT_TRUE(source) << result.reason;
@@ -291,7 +269,7 @@ TEST_F(Nvml, MixedModelsWarnUnlessCudaDeviceOrderIsPciBusId) {
       "energy GPU-small 100 1 NVIDIA T4\n"
       "pci GPU-big 00000000:81:00.0\n"
       "pci GPU-small 00000000:03:00.0\n");
-  EnvVar visible("CUDA_VISIBLE_DEVICES", "0");
+  ScopedEnv visible("CUDA_VISIBLE_DEVICES", "0");
   {
     ProbeResult result;
     auto source = open_nvml(result);
@@ -301,7 +279,7 @@ TEST_F(Nvml, MixedModelsWarnUnlessCudaDeviceOrderIsPciBusId) {
     EXPECT_THAT(result.reason, HasSubstr("CUDA_DEVICE_ORDER=PCI_BUS_ID"));
     EXPECT_THAT(source->domains().at(0).method, HasSubstr("CUDA_DEVICE_ORDER=PCI_BUS_ID"));
   }
-  EnvVar order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+  ScopedEnv order("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
   ProbeResult result;
   auto source = open_nvml(result);
   ASSERT_TRUE(source) << result.reason;
