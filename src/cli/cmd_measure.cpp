@@ -451,7 +451,7 @@ Outcome run_once(const std::vector<std::string>& command, Monitor& monitor, Proc
     g_child = 0;
   };
   try {
-    tree.set_root(child.pid);
+    tree.set_forked_root(child.pid);
     if (!window.empty()) monitor.begin(window);
   } catch (...) {
     abandon_child();

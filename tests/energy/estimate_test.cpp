@@ -13,6 +13,7 @@
 #include "fake_sysfs.hpp"
 #include "greentune/common/error.hpp"
 #include "greentune/energy/monitor.hpp"
+#include "greentune/energy/process_cpu.hpp"
 
 namespace greentune::energy {
 namespace {
@@ -246,6 +247,28 @@ TEST(ProcStat, ParsesACommandNameWithSpacesAndParentheses) {
   EXPECT_EQ(stat->rss_bytes, 10u * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   root.write("proc/43/stat", "43 (truncated) S 7 42\n");
   EXPECT_FALSE(read_proc_stat(root.path() / "proc", 43));
+}
+
+// A root that already runs may have children: the first sample scans <proc> for them. A root
+// that was just forked has none, so its first sample reads the root alone (the scan is the costly
+// part of a short `measure`).
+TEST(ProcessTreeScan, OnlyARootThatMayHaveChildrenIsScannedForThemAtOnce) {
+  testing::FakeRoot root;
+  root.write("proc/100/stat", "100 (root) S 1 100 100 0 -1 0 0 0 0 0 100 0 0 0 20 0 1 0 500 0 1\n");
+  root.write("proc/101/stat", "101 (kid) S 100 100 100 0 -1 0 0 0 0 0 50 0 0 0 20 0 1 0 600 0 1\n");
+  const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+
+  ProcessTree running(root.path() / "proc");
+  running.set_root(100);
+  const auto scanned = running.sample();
+  EXPECT_EQ(scanned.processes, 2);
+  EXPECT_NEAR(scanned.cpu_seconds, 150 * tick, 1e-9);
+
+  ProcessTree forked(root.path() / "proc");
+  forked.set_forked_root(100);
+  const auto root_alone = forked.sample();
+  EXPECT_EQ(root_alone.processes, 1);
+  EXPECT_NEAR(root_alone.cpu_seconds, 100 * tick, 1e-9);
 }
 
 }  // namespace

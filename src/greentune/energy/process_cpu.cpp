@@ -156,6 +156,12 @@ void ProcessTree::set_root(pid_t root) {
   if (auto stat = read_proc_stat(proc_root_, root)) members_[root] = stat->start_ticks;
 }
 
+void ProcessTree::set_forked_root(pid_t root) {
+  set_root(root);
+  std::lock_guard lock(mutex_);
+  last_full_scan_ = std::chrono::steady_clock::now();
+}
+
 void ProcessTree::set_adopter(pid_t adopter) {
   std::lock_guard lock(mutex_);
   adopter_ = adopter;

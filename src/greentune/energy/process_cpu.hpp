@@ -53,6 +53,10 @@ class ProcessTree {
   // finish(), follows a new root (a command run again, `measure --runs`): the CPU time of the
   // earlier roots stays in the total, which never decreases.
   void set_root(pid_t root);
+  // set_root for a process this one has just forked and that has run nothing yet: it has no
+  // descendants, so the first full scan of <proc> waits kFullScanEvery (on a busy host that scan
+  // reads hundreds of files, the larger part of what `measure -- true` costs).
+  void set_forked_root(pid_t root);
   // A process that adopts the tree's orphans (a child subreaper, PR_SET_CHILD_SUBREAPER): its
   // children other than the root are descendants whose parent died, and belong to the tree.
   void set_adopter(pid_t adopter);
