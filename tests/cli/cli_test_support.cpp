@@ -1,5 +1,7 @@
 #include "cli/cli_test_support.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +30,29 @@ CliRun run_cli(const std::filesystem::path& dir, const std::string& arguments,
   run.out = slurp(out);
   run.err = slurp(err);
   return run;
+}
+
+pid_t start_cli(const std::filesystem::path& dir, const std::vector<std::string>& arguments,
+                const std::string& tag) {
+  std::vector<char*> argv;
+  std::string program = GREENTUNE_CLI;
+  argv.push_back(program.data());
+  std::vector<std::string> words = arguments;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / (tag + ".out")).c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir / (tag + ".err")).c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, GREENTUNE_CLI, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0) << "cannot start " << GREENTUNE_CLI;
+  return rc == 0 ? pid : -1;
 }
 
 void CliTest::SetUp() {

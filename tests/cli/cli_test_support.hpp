@@ -3,9 +3,12 @@
 // capture its exit code and output, read a file whole, and a fresh temp folder per test.
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace greentune::cli_testing {
 
@@ -23,6 +26,13 @@ std::string slurp(const std::filesystem::path& file);
 // -1 when the shell did not exit normally.
 CliRun run_cli(const std::filesystem::path& dir, const std::string& arguments,
                const std::string& tag = "");
+
+// Starts `greentune <arguments...>` without waiting for it (for a test that signals it while it
+// runs): working folder `dir`, stdin /dev/null, stdout and stderr to dir/<tag>.out and
+// dir/<tag>.err. Returns its pid; the test waits for it. Fails the test (returns -1) when it cannot
+// be started.
+pid_t start_cli(const std::filesystem::path& dir, const std::vector<std::string>& arguments,
+                const std::string& tag);
 
 // A fixture with its own empty folder dir_, "<temp>/greentune-cli-<room>-<pid>-<test>", made before
 // each test and removed after it; run_cli runs the CLI in it.

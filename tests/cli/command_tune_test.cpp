@@ -1,10 +1,8 @@
 // End-to-end: `greentune tune` with objective = "command", as a user runs it: workers, failures,
 // bad configs, Ctrl-C, and `greentune trials --json` afterwards.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@ namespace {
 using greentune::cli_testing::CliRun;
 using greentune::cli_testing::CliTest;
 using greentune::cli_testing::slurp;
+using greentune::cli_testing::start_cli;
 using ::testing::HasSubstr;
 
 class CommandTuneCli : public CliTest {
@@ -200,19 +199,8 @@ argv = ["./hang.sh"]
 metric = "score"
 grace_seconds = 1
 )");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "tune.out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "tune.err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const char* argv[] = {GREENTUNE_CLI, "tune", "s.toml", nullptr};
-  pid_t greentune = -1;
-  ASSERT_EQ(posix_spawn(&greentune, GREENTUNE_CLI, &actions, nullptr,
-                        const_cast<char* const*>(argv), environ),
-            0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t greentune = start_cli(dir_, {"tune", "s.toml"}, "tune");
+  ASSERT_GT(greentune, 0);
   const auto pid_file = dir_ / "program.pid";
   for (int i = 0; i < 1200 && slurp(pid_file).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -1,11 +1,9 @@
 // End-to-end: gpu_power_limit_w in a study's space, through the NVML shim (tests/energy): the
 // limit set for a trial and put back after it, refused before the study when NVML does not allow
 // it, and a journal left by a killed greentune put back at the next start.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -27,6 +25,7 @@ namespace {
 using greentune::cli_testing::CliRun;
 using greentune::cli_testing::CliTest;
 using greentune::cli_testing::slurp;
+using greentune::cli_testing::start_cli;
 using greentune::test_support::ScopedEnv;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
@@ -163,20 +162,8 @@ TEST_F(PowerLimitCli, CtrlCDuringATrialPutsTheOriginalLimitBack) {
   script("energy GPU-aaaa 5000 1 NVIDIA H100\nlimit GPU-aaaa 300000 100000 350000\nhold " +
          held.string() + "\n");
   std::ofstream(dir_ / "pl.toml") << kTrainWithPowerLimit;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "tune.out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "tune.err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const char* argv[] = {GREENTUNE_CLI, "tune", "pl.toml", nullptr};
-  pid_t greentune = -1;
-  ASSERT_EQ(posix_spawn(&greentune, GREENTUNE_CLI, &actions, nullptr,
-                        const_cast<char* const*>(argv), environ),
-            0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t greentune = start_cli(dir_, {"tune", "pl.toml"}, "tune");
+  ASSERT_GT(greentune, 0);
   // A slow machine may take long to get there, so wait on the file and the process, not a clock.
   int status = 0;
   bool exited = false;
