@@ -25,8 +25,8 @@
 //   front dominate the improvement, so the sampler polishes extreme trade-offs; a fixed near one
 //   (the current front's nadir, BoTorch's heuristic) cannot reward points beyond the front found
 //   so far, so a narrow early front stays narrow. On ZDT1 and ZDT2 both found clearly smaller
-//   fronts than the drawn reference (docs/tuning.md). The margin of one whole range keeps about
-//   half of the draws beyond the nadir, so the ends of the front stay worth reaching: with the
+//   fronts than the drawn reference (docs/tuning.md). The margin of one whole range puts more
+//   than half of the draws beyond the nadir, so the ends of the front stay worth reaching: with the
 //   pessimistic prior mean the model no longer lures the search to the cube's faces, where the
 //   ends of ZDT's fronts lie, and a margin of 10% left them unfound on ZDT2 at 40 evaluations.
 //   EHVI ranks the same under any rescaling of an objective, so the standardisation matters only

@@ -16,7 +16,7 @@ OutcomeModel fit_outcome_model(const Eigen::MatrixXd& x, const std::vector<doubl
   const double scale = values.size() > 1 && var > 1e-24 * n ? std::sqrt(var / n) : 1.0;
   // The GP's prior mean is 0 in the standardised space, so the offset chosen here is what the
   // model predicts far from every observation.
-  const double mean = prior_mean == PriorMean::largest_observed
+  const double mean = prior_mean == PriorMean::largest_observed && !values.empty()
                           ? *std::max_element(values.begin(), values.end())
                           : average;
   Eigen::VectorXd y(static_cast<Eigen::Index>(values.size()));
