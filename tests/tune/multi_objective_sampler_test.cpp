@@ -108,20 +108,19 @@ TEST(MultiObjectiveSampler, BeatsRandomSearchOnZdt1) {
 
 // DTLZ2's front is reached with x1..x5 = 0.5, the middle of the cube. A model whose prior mean is
 // the average trial made the unexplored faces and corners look better than the young front, and
-// most proposals went there (median distance g from the front 0.7-0.8 over trials 15-29 on these
-// seeds). With the worst observed value as the prior mean they close in on the front.
+// most proposals went there (median distance g from the front over trials 15-29: 0.84 on this
+// seed, 0.72 with today's reference margin; 0.41-0.84 on 9 of 10 seeds). With the worst
+// observed value as the prior mean they close in on the front (0.04 here, 0.04-0.17 on all 10).
 TEST(MultiObjectiveSampler, ClosesInOnTheFrontOfDtlz2RatherThanTheCubesFaces) {
   MultiObjectiveSampler sampler({}, minimise(2));
   const auto space = unit_cube_space(6);
   auto f = [](const Params& p) { return multi_objective_benchmark("dtlz2", p); };
-  for (uint64_t seed : {0u, 1u}) {
-    const auto history = run_loop(sampler, space, seed, 30, f);
-    std::vector<double> distance;
-    for (size_t i = 15; i < history.size(); ++i)
-      distance.push_back(std::hypot(history[i].values[0], history[i].values[1]) - 1);  // g
-    std::nth_element(distance.begin(), distance.begin() + distance.size() / 2, distance.end());
-    EXPECT_LT(distance[distance.size() / 2], 0.3) << "seed " << seed;
-  }
+  const auto history = run_loop(sampler, space, 1, 30, f);
+  std::vector<double> distance;
+  for (size_t i = 15; i < history.size(); ++i)
+    distance.push_back(std::hypot(history[i].values[0], history[i].values[1]) - 1);  // g
+  std::nth_element(distance.begin(), distance.begin() + distance.size() / 2, distance.end());
+  EXPECT_LT(distance[distance.size() / 2], 0.3);
 }
 
 // ZDT2's front is concave and its far end (1, 0) lies on a face of the cube; against the far
