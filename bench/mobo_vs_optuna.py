@@ -60,6 +60,13 @@ def hypervolume(points, reference):
     return float(WFG().compute(np.asarray(inside, dtype=float), ref))
 
 
+def quartiles(values):
+    """The three quartiles (statistics.quantiles' default, exclusive method); one value: itself."""
+    if len(values) < 2:
+        return [values[0]] * 3
+    return statistics.quantiles(values, n=4)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
@@ -86,21 +93,24 @@ def main():
 
     checkpoints = [n for n in (40, 80) if n <= args.evals]
     medians = {}
-    lines = [f"Median hypervolume over {args.seeds} seeds, {args.variables} variables "
-             "(higher is better; gap = best possible - median, lower is better)", ""]
+    lines = [f"Median hypervolume over {args.seeds} seeds, {args.variables} variables, with its "
+             "quartiles over the seeds (higher is better; gap = best possible - median, lower is "
+             "better)", ""]
     lines.append("| problem | reference | sampler | " +
-                 " | ".join(f"HV n={n} | gap n={n}" for n in checkpoints) + " |")
-    lines.append("|---|---|---|" + "---|---|" * len(checkpoints))
+                 " | ".join(f"HV n={n} | quartiles n={n} | gap n={n}" for n in checkpoints) + " |")
+    lines.append("|---|---|---|" + "---|---|---|" * len(checkpoints))
     for problem in problems:
         for (p, sampler), sampler_runs in sorted(runs.items()):
             if p != problem:
                 continue
             cells = []
             for n in checkpoints:
-                m = statistics.median(hypervolume(r["objectives"][:n], REFERENCE[problem])
-                                      for r in sampler_runs)
+                values = [hypervolume(r["objectives"][:n], REFERENCE[problem])
+                          for r in sampler_runs]
+                m = statistics.median(values)
                 medians[(problem, sampler, n)] = m
-                cells.append(f"{m:.4f} | {BEST[problem] - m:.3g}")
+                q1, _, q3 = quartiles(values)
+                cells.append(f"{m:.4f} | {q1:.4f}-{q3:.4f} | {BEST[problem] - m:.3g}")
             ref = ",".join(f"{v:g}" for v in REFERENCE[problem])
             lines.append(f"| {problem} | ({ref}) | {sampler} | " + " | ".join(cells) + " |")
 

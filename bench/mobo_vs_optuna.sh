@@ -1,7 +1,8 @@
 #!/bin/sh
 # Side by side: greentune's multi-objective sampler (and random search) vs Optuna 3.1's
 # NSGAIISampler and multi-objective TPESampler on ZDT1, ZDT2 and DTLZ2 (two objectives),
-# median hypervolume after 40 and 80 evaluations over SEEDS seeds.
+# median hypervolume (and its quartiles) after 40 and 80 evaluations over SEEDS seeds, every
+# hypervolume computed by mobo_vs_optuna.py alike.
 # Usage: bench/mobo_vs_optuna.sh [BUILD_DIR] (default build); SEEDS (10), EVALS (80),
 # VARIABLES (6), PROBLEMS ("zdt1 zdt2 dtlz2"), OUT (mobo_vs_optuna.md) override; VARIANTS adds
 # greentune runs with sampler options, e.g. VARIANTS="reference=given;quasi=sobol startup=10"

@@ -212,8 +212,8 @@ std::vector<std::pair<double, std::vector<double>>> rank_multi_objective_candida
   const Eigen::MatrixXd pending = to_matrix(history.pending, layout.dims);
   std::vector<OutcomeModel> objective_models;
   for (size_t d = 0; d < m; ++d)
-    objective_models.push_back(
-        fit_outcome_model(x, columns[d], pending, sampler.fit_restarts, seed));
+    objective_models.push_back(fit_outcome_model(x, columns[d], pending, sampler.fit_restarts, seed,
+                                                 PriorMean::largest_observed));
   std::vector<OutcomeModel> constraint_models;
   std::vector<ConstraintSense> model_senses;
   std::vector<double> model_bounds;

@@ -3,7 +3,11 @@
 //
 // - One GP per objective and one per constrained quantity (outcome_model.hpp: Matérn-5/2 ARD,
 //   standardised values, running trials as believers), on the same encoded unit cube as the
-//   single-objective BayesSampler.
+//   single-objective BayesSampler, except that an objective's model predicts the worst observed
+//   value, not the average, far from the trials (PriorMean::largest_observed: otherwise the
+//   faces and corners of the cube, where nothing was tried, look like average trials that beat a
+//   young front, and EHVI spends trials there; on DTLZ2 most of them). Constraint models keep the
+//   average.
 // - Objectives are turned into minimisations (maximised ones negated), optionally logged first
 //   (ValueScale::log, for positive quantities spanning orders of magnitude such as joules), then
 //   standardised per objective: accuracy in 0..1 and joules in 1e2..1e5 weigh the same.
@@ -13,16 +17,20 @@
 //   feasibility alone is maximised. With one objective this is constrained log EI.
 // - Reference point: given (reference_point, in the objectives' units: the worst value of each
 //   objective worth having, Ax's "objective thresholds"), or else drawn anew for every proposal
-//   between the ideal point of the feasible trials and their nadir (plus `reference_margin` of the
-//   observed range): independently per objective, uniformly from 20% to 100% of the way to the
-//   nadir, seeded by (seed, trial number). Averaged over proposals this targets a weighted
+//   between the ideal point of the feasible trials and their nadir (plus `reference_margin` times
+//   the observed range): independently per objective, uniformly from 20% to 100% of the way to
+//   that point, seeded by (seed, trial number). Averaged over proposals this targets a weighted
 //   hypervolume (Zitzler, Brockhoff & Thiele 2007) that values the middle of the front as well as
 //   its ends. A fixed far reference (the nadir of all trials, Optuna's MOTPE) lets the ends of the
 //   front dominate the improvement, so the sampler polishes extreme trade-offs; a fixed near one
 //   (the current front's nadir, BoTorch's heuristic) cannot reward points beyond the front found
 //   so far, so a narrow early front stays narrow. On ZDT1 and ZDT2 both found clearly smaller
-//   fronts than the drawn reference (docs/tuning.md). EHVI ranks the same under any rescaling of
-//   an objective, so the standardisation matters only through this point.
+//   fronts than the drawn reference (docs/tuning.md). The margin of one whole range puts more
+//   than half of the draws beyond the nadir, so the ends of the front stay worth reaching: with the
+//   pessimistic prior mean the model no longer lures the search to the cube's faces, where the
+//   ends of ZDT's fronts lie, and a margin of 10% left them unfound on ZDT2 at 40 evaluations.
+//   EHVI ranks the same under any rescaling of an objective, so the standardisation matters only
+//   through this point.
 // - Failed, diverged and pruned trials, and missing values, get the worst observed value of each
 //   quantity (as in BayesSampler); infeasible trials stay in every model and only leave the front.
 //
@@ -54,7 +62,7 @@ struct MultiObjectiveOptions {
   // Hypervolume reference in the objectives' own units, one per objective; empty: drawn per
   // proposal (see the header comment).
   std::vector<double> reference_point;
-  double reference_margin = 0.1;  // see the header comment
+  double reference_margin = 1.0;  // see the header comment
   // Reads a complete trial's outcomes; empty: read_trial_outcomes.
   std::function<TrialOutcomes(const Trial&)> read_outcomes;
 };
