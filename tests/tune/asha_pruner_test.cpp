@@ -30,19 +30,20 @@ TEST(AshaPrunerTest, TheFirstTrialThroughARungContinues) {
 }
 
 // Nine trials reach rung 0 (step 1) one after another, reduction 3; each is judged against those
-// before it (pruned ones included). Keep the best ceil(n / 3) of the n at the rung:
+// before it (pruned ones included). Keep the best max(1, floor(n / 3)) of the n at the rung:
 //   t0 0.5: n=1 keep 1: {0.5}                cut-off 0.5 -> continues
 //   t1 0.3: n=2 keep 1: {0.5, 0.3}           cut-off 0.5 -> pruned
 //   t2 0.7: n=3 keep 1                       cut-off 0.7 -> continues
-//   t3 0.2: n=4 keep 2: 0.7, 0.5             cut-off 0.5 -> pruned
-//   t4 0.6: n=5 keep 2: 0.7, 0.6             cut-off 0.6 -> continues (floor(5/3) = 1 would stop
-//   it) t5 0.1: n=6 keep 2: 0.7, 0.6             cut-off 0.6 -> pruned t6 0.8: n=7 keep 3: 0.8,
-//   0.7, 0.6        cut-off 0.6 -> continues t7 0.4: n=8 keep 3: 0.8, 0.7, 0.6        cut-off 0.6
-//   -> pruned t8 0.9: n=9 keep 3: 0.9, 0.8, 0.7        cut-off 0.7 -> continues
+//   t3 0.2: n=4 keep 1                       cut-off 0.7 -> pruned
+//   t4 0.6: n=5 keep 1                       cut-off 0.7 -> pruned
+//   t5 0.1: n=6 keep 2: 0.7, 0.6             cut-off 0.6 -> pruned
+//   t6 0.8: n=7 keep 2: 0.8, 0.7             cut-off 0.7 -> continues
+//   t7 0.4: n=8 keep 2: 0.8, 0.7             cut-off 0.7 -> pruned
+//   t8 0.9: n=9 keep 3: 0.9, 0.8, 0.7        cut-off 0.7 -> continues
 TEST(AshaPrunerTest, AsynchronousCutsWithWhoeverReachedTheRungSoFar) {
   AshaPruner pruner(1, 20, 3);
   const std::vector<double> rung0 = {0.5, 0.3, 0.7, 0.2, 0.6, 0.1, 0.8, 0.4, 0.9};
-  const std::vector<bool> expected = {false, true, false, true, false, true, false, true, false};
+  const std::vector<bool> expected = {false, true, false, true, true, true, false, true, false};
   std::vector<Curve> history;
   for (int n = 0; n < 9; ++n) {
     const auto current = curve(n, running, {rung0[static_cast<size_t>(n)]});
@@ -51,32 +52,6 @@ TEST(AshaPrunerTest, AsynchronousCutsWithWhoeverReachedTheRungSoFar) {
     history.push_back(current);
     history.back().state = d.prune ? pruned : running;
   }
-}
-
-// Ray Tune's ASHA keeps a trial whose value is at least the (1 - 1/reduction) quantile of the
-// rung's values (numpy's linear interpolation); with distinct values that keeps ceil(n/reduction).
-TEST(AshaPrunerTest, KeptAtARungIsRayTunesQuantileCutOff) {
-  for (int reduction = 2; reduction <= 5; ++reduction)
-    for (size_t n = 1; n <= 40; ++n) {
-      const double position = static_cast<double>(n - 1) * (1.0 - 1.0 / reduction);
-      // Values 0, 1, ..., n-1: the quantile is `position` itself; count those at or above it.
-      size_t at_or_above = 0;
-      for (size_t v = 0; v < n; ++v) at_or_above += static_cast<double>(v) >= position - 1e-12;
-      EXPECT_EQ(kept_at_rung(n, reduction), at_or_above)
-          << "n " << n << ", reduction " << reduction;
-    }
-  EXPECT_EQ(kept_at_rung(0, 3), 0u);
-}
-
-// The rung's first arrivals: floor(n / reduction) would keep 1 of 4 and 1 of 5; ceil keeps 2.
-TEST(AshaPrunerTest, TheSecondBestOfFourOrFiveContinues) {
-  AshaPruner pruner(1, 9, 3);
-  std::vector<Curve> others = {curve(0, complete, {0.9}), curve(1, pruned, {0.5}),
-                               curve(2, pruned, {0.4})};
-  EXPECT_FALSE(decide(pruner, curve(3, running, {0.8}), others).prune);  // n=4
-  others.push_back(curve(3, pruned, {0.85}));
-  EXPECT_FALSE(decide(pruner, curve(4, running, {0.86}), others).prune);  // n=5: 0.9, 0.86
-  EXPECT_TRUE(decide(pruner, curve(4, running, {0.84}), others).prune);   // n=5: 0.9, 0.85
 }
 
 TEST(AshaPrunerTest, ATieAtTheCutOffContinues) {
@@ -101,10 +76,10 @@ TEST(AshaPrunerTest, TopThirdOfSixIsTwo) {
   EXPECT_FALSE(decide(pruner, curve(5, running, {0.85}), others).prune);
 }
 
-// Reduction 3, so n=2 and n=3 keep 1 and n=4 keeps 2. Each case flips if the trial of the state
-// under test were left out.
+// Reduction 2, so n=2 keeps 1, n=3 keeps 1 and n=4 keeps 2. Each case flips if the trial of the
+// state under test were left out.
 TEST(AshaPrunerTest, EveryStateCountsAtARung) {
-  AshaPruner pruner(1, 20, 3);
+  AshaPruner pruner(1, 20, 2);
   // Running 0.9, pruned 0.7; 0.75: n=3 keep 1 -> cut-off 0.9: pruned (n=2 without it: kept).
   EXPECT_TRUE(
       decide(pruner, curve(3, running, {0.75}), {curve(0, running, {0.9}), curve(2, pruned, {0.7})})

@@ -30,11 +30,6 @@ std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step,
 
 }  // namespace
 
-size_t kept_at_rung(size_t n, int reduction) {
-  const auto r = static_cast<size_t>(reduction);
-  return n == 0 ? 0 : (n + r - 1) / r;
-}
-
 AshaPruner::AshaPruner(int min_step, int max_step, int reduction)
     : min_step_(min_step), max_step_(max_step), reduction_(reduction) {
   if (min_step < 1 || reduction < 2 || max_step < 0 || max_step > kMaxPrunerSteps)
@@ -73,7 +68,7 @@ PruneDecision AshaPruner::decide_among(const PruneInput& input,
         at_rung.push_back(goodness(p->value, input.direction));
     }
     const size_t n = at_rung.size();
-    const size_t kept = kept_at_rung(n, reduction_);
+    const size_t kept = std::max<size_t>(1, n / static_cast<size_t>(reduction_));
     std::nth_element(at_rung.begin(), at_rung.begin() + static_cast<std::ptrdiff_t>(kept - 1),
                      at_rung.end(), std::greater<>());
     const double cutoff = at_rung[kept - 1];

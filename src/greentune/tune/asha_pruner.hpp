@@ -6,33 +6,23 @@
 // when it passes the rung). Its rung value is that report; another trial's rung value is likewise
 // its first report at or after the rung's step. The trial continues if it is in the top
 // 1/reduction of the trials that have reached the rung so far, itself included: with n of them,
-// the best ceil(n / reduction) continue (kept_at_rung).
+// the best max(1, floor(n / reduction)) continue.
 //
 // "Asynchronous" means the cut is made with whoever has reported so far; nobody waits for a rung
-// to fill, and a trial cannot be paused and promoted later (it is stopped or it goes on). Why
-// ceil: ASHA's paper promotes the top floor(n / reduction) of a rung *once more trials arrive*;
-// stopping at once cannot wait, and floor(n / reduction) with the rung's first few arrivals keeps
-// far fewer than 1/reduction of them (one of five at n = 5, reduction 3), so a study of a few
-// dozen trials finishes almost none and Bayesian optimisation is left with nothing complete to
-// learn from. ceil keeps at least 1/reduction at every n; it is Ray Tune's ASHA cut-off (a trial
-// continues when it is at least the (1 - 1/reduction) quantile of the rung's values, linearly
-// interpolated, which keeps exactly ceil(n / reduction) distinct values). The first trial
-// through a rung always continues; with fewer than `reduction` there, only the best does.
+// to fill. With fewer than `reduction` trials at a rung, floor(n / reduction) is 0 and only a trial
+// at least as good as every other one there continues (Optuna's SuccessiveHalvingPruner rule: a
+// trial cannot be paused and promoted later, so the first one through a rung always continues).
 //
 // - Trials in every state count at a rung (running, complete, pruned, failed): a pruned trial
 //   reached the rung, and was beaten there.
 // - Ties at the cut-off continue (a trial as good as the last one kept is kept).
 // - NaN: a trial whose rung value is NaN is pruned; others' NaN rung values rank last.
 // - Nothing is judged before min_step or at max_step (the full length: the trial is done).
-#include <cstddef>
 #include <functional>
 
 #include "greentune/tune/pruner.hpp"
 
 namespace greentune::tune {
-
-// How many of the n trials at a rung continue: ceil(n / reduction) (0 for n = 0).
-size_t kept_at_rung(size_t n, int reduction);
 
 class AshaPruner : public Pruner {
  public:
