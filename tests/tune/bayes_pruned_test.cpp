@@ -1,5 +1,7 @@
 // What Bayesian optimisation learns from pruned trials (pruner.hpp: pruned_trial_value): their last
-// report, never better than the worst complete trial; without a finite report, a failed trial.
+// report plus the complete trials' median gain from that step, never better than the best complete
+// trial; without the complete trials' curves, their last report, never better than the worst
+// complete trial; without a finite report, a failed trial.
 #include <cmath>
 #include <limits>
 
@@ -81,6 +83,26 @@ TEST(BayesPruned, PrunedTrialNeverCountsAboveTheWorstCompleteOne) {
   // complete value: the same proposal as a pruned report of exactly that value.
   EXPECT_DOUBLE_EQ(proposal(history_with(TrialState::pruned, {0.9})),
                    proposal(history_with(TrialState::pruned, {0.5 + 0.01 * 0.1})));
+}
+
+TEST(BayesPruned, AnEarlyStoppedTrialCountsAtItsEstimatedFullLengthValue) {
+  // Complete trials whose curves gain 0.3, 0.6 and 0.3 from step 1 to the end (median 0.3), and a
+  // trial pruned at step 1 with 0.25: the model gets 0.55 for it. The same as when the complete
+  // trials carry no curves and the pruned one reported 0.55 itself (no gain to add, and 0.55 is
+  // below every complete value); not the same as 0.25 taken as it is.
+  auto with = [](bool curves, double pruned_report) {
+    std::vector<Trial> history;
+    int n = 0;
+    for (auto [x, final_value] : {std::pair{0.1, 0.6}, {0.5, 0.9}, {0.9, 0.6}})
+      history.push_back(
+          trial_at(++n, x, TrialState::complete, {final_value},
+                   curves ? std::vector<double>{0.3, final_value} : std::vector<double>{}));
+    history.push_back(trial_at(++n, 0.7, TrialState::pruned, {}, {pruned_report}));
+    return history;
+  };
+  const double estimated = proposal(with(true, 0.25));
+  EXPECT_DOUBLE_EQ(estimated, proposal(with(false, 0.55)));
+  EXPECT_NE(estimated, proposal(with(false, 0.25)));
 }
 
 }  // namespace

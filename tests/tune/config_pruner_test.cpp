@@ -45,7 +45,7 @@ TEST(ConfigPruner, MaxStepDefaultsToTheTrainEpochsAndBudgetsAreRead) {
   EXPECT_EQ(config.pruner.kind, PrunerKind::asha);
   EXPECT_EQ(config.pruner.min_step, 1);
   EXPECT_EQ(config.pruner.max_step, 9);
-  EXPECT_EQ(config.pruner.reduction, 3);
+  EXPECT_EQ(config.pruner.reduction, 2);  // asha's default
   EXPECT_DOUBLE_EQ(config.budget.max_joules, 5e5);
   EXPECT_DOUBLE_EQ(config.budget.max_trial_joules, 2e4);
   const auto json = config_to_json(config);

@@ -43,6 +43,15 @@ warmup_trials = 7
   EXPECT_EQ(config.warmup_trials, 7);
 }
 
+TEST(PrunerConfigTest, ReductionDefaultsToTwoForAshaAndThreeForHyperband) {
+  EXPECT_EQ(parse("[pruner]\nkind = \"asha\"\n").reduction, 2);
+  EXPECT_EQ(parse("[pruner]\nkind = \"hyperband\"\nmax_step = 9\n").reduction, 3);
+  EXPECT_EQ(parse("[pruner]\nkind = \"asha\"\nreduction = 3\n").reduction, 3);
+  // A stored study's settings without the key read back with the same defaults.
+  EXPECT_EQ(pruner_config_from_json({{"kind", "asha"}}).reduction, 2);
+  EXPECT_EQ(pruner_config_from_json({{"kind", "hyperband"}, {"max_step", 9}}).reduction, 3);
+}
+
 TEST(PrunerConfigTest, DefaultsAndTheIssueExample) {
   const auto config = parse("[pruner]\nkind = \"median\"\n");
   EXPECT_EQ(config.min_step, 1);

@@ -10,6 +10,7 @@ namespace greentune::tune {
 namespace {
 
 using testing::curve;
+using testing::curve_at;
 using testing::kNaN;
 
 TEST(CurveTest, MakeCurveSortsByStepAndKeepsTheLaterOfTwoReportsOfAStep) {
@@ -79,34 +80,109 @@ TEST(DecideFromTrialsTest, FindsTheCurrentTrialInTheHistory) {
 }
 
 // What a pruned trial tells the sampler.
-TEST(PrunedTrialValueTest, IsTheLastReportWhenWorseThanEveryCompleteTrial) {
-  const auto pruned = curve(3, TrialState::pruned, {0.70, 0.80});
-  EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, {0.85, 0.90}, Direction::maximize), 0.80);
+// Complete trials known only by their final value (no reports): the fallback rule.
+std::vector<CompleteCurve> finals_only(const std::vector<double>& values) {
+  std::vector<CompleteCurve> complete;
+  int n = 100;
+  for (double v : values) complete.push_back({curve(n++, TrialState::complete, {}), v});
+  return complete;
 }
 
-TEST(PrunedTrialValueTest, NeverRanksAboveTheWorstCompleteTrial) {
-  // Maximise: 0.95 at step 2 would beat the complete 0.85; it is capped there.
-  const auto pruned = curve(3, TrialState::pruned, {0.95});
-  EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, {0.90, 0.85}, Direction::maximize), 0.85);
+TEST(PrunedTrialValueTest, AddsTheCompleteTrialsMedianGainFromItsStep) {
+  // Complete trials' gains from step 1 to their final values: 0.3, 0.2, 0.1 (median 0.2); from
+  // step 2: 0.1, 0.1, 0.05 (median 0.1).
+  const std::vector<CompleteCurve> complete = {
+      {curve(0, TrialState::complete, {0.5, 0.7, 0.8}), 0.8},
+      {curve(1, TrialState::complete, {0.6, 0.7, 0.8}), 0.8},
+      {curve(2, TrialState::complete, {0.7, 0.75, 0.8}), 0.8},
+  };
+  EXPECT_DOUBLE_EQ(
+      *pruned_trial_value(curve(3, TrialState::pruned, {0.4}), complete, Direction::maximize), 0.6);
+  EXPECT_DOUBLE_EQ(
+      *pruned_trial_value(curve(4, TrialState::pruned, {0.4, 0.65}), complete, Direction::maximize),
+      0.75);
+  // Its own report orders pruned trials alike: a near miss stays above a collapse.
+  EXPECT_LT(
+      *pruned_trial_value(curve(5, TrialState::pruned, {0.1}), complete, Direction::maximize),
+      *pruned_trial_value(curve(6, TrialState::pruned, {0.3}), complete, Direction::maximize));
+}
+
+TEST(PrunedTrialValueTest, AnEvenCountOfGainsTakesTheMeanOfTheMiddleTwo) {
+  const std::vector<CompleteCurve> complete = {
+      {curve(0, TrialState::complete, {0.5, 0.9}), 0.9},  // gain 0.4
+      {curve(1, TrialState::complete, {0.6, 0.7}), 0.7},  // gain 0.1
+      {curve(2, TrialState::complete, {0.6, 0.9}), 0.9},  // gain 0.3
+      {curve(3, TrialState::complete, {0.7, 0.9}), 0.9},  // gain 0.2
+  };
+  EXPECT_NEAR(
+      *pruned_trial_value(curve(4, TrialState::pruned, {0.2}), complete, Direction::maximize), 0.45,
+      1e-12);
+}
+
+TEST(PrunedTrialValueTest, NeverCountsAboveTheBestCompleteTrial) {
+  const std::vector<CompleteCurve> complete = {
+      {curve(0, TrialState::complete, {0.5, 0.8}), 0.8},
+      {curve(1, TrialState::complete, {0.4, 0.85}), 0.85},
+  };
+  // 0.7 + median gain 0.375 = 1.075 would beat both: it gets the best, 0.85.
+  EXPECT_DOUBLE_EQ(
+      *pruned_trial_value(curve(2, TrialState::pruned, {0.7}), complete, Direction::maximize),
+      0.85);
+  // Minimise (a loss): gains -0.3 and -0.2 (median -0.25); 0.3 - 0.25 = 0.05 would beat the best
+  // complete loss, 0.2: it gets 0.2. A worse start stays its estimate: 0.9 - 0.25 = 0.65.
+  const std::vector<CompleteCurve> losses = {
+      {curve(0, TrialState::complete, {0.5, 0.2}), 0.2},
+      {curve(1, TrialState::complete, {0.6, 0.4}), 0.4},
+  };
+  EXPECT_DOUBLE_EQ(
+      *pruned_trial_value(curve(2, TrialState::pruned, {0.3}), losses, Direction::minimize), 0.2);
+  EXPECT_DOUBLE_EQ(
+      *pruned_trial_value(curve(3, TrialState::pruned, {0.9}), losses, Direction::minimize), 0.65);
+}
+
+TEST(PrunedTrialValueTest, GainsComeFromTheFirstReportAtOrAfterItsStep) {
+  // The complete trial reported steps 1 and 4 only: from step 3 its gain is counted from its
+  // step-4 report (0.85 -> 0.9: 0.05). A complete trial with NaN there is left out.
+  const std::vector<CompleteCurve> complete = {
+      {curve_at(0, TrialState::complete, {{1, 0.5}, {4, 0.85}, {6, 0.9}}), 0.9},
+      {curve(1, TrialState::complete, {0.5, 0.5, kNaN, kNaN, 0.5, 0.5}), 0.5},
+  };
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(curve(2, TrialState::pruned, {0.6, 0.6, 0.6}), complete,
+                                       Direction::maximize),
+                   0.65);
+}
+
+TEST(PrunedTrialValueTest, WithoutCurvesIsTheLastReportNoBetterThanTheWorstComplete) {
+  const auto pruned = curve(3, TrialState::pruned, {0.70, 0.80});
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, finals_only({0.85, 0.90}), Direction::maximize),
+                   0.80);
+  // Maximise: 0.95 at step 1 would beat the complete 0.85; it is capped there.
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(curve(3, TrialState::pruned, {0.95}),
+                                       finals_only({0.90, 0.85}), Direction::maximize),
+                   0.85);
   // Minimise: a loss of 0.3 would beat the complete 0.4 and 0.5; it gets the worst, 0.5.
-  const auto loss = curve(4, TrialState::pruned, {0.3});
-  EXPECT_DOUBLE_EQ(*pruned_trial_value(loss, {0.4, 0.5}, Direction::minimize), 0.5);
-  const auto bad_loss = curve(5, TrialState::pruned, {0.7});
-  EXPECT_DOUBLE_EQ(*pruned_trial_value(bad_loss, {0.4, 0.5}, Direction::minimize), 0.7);
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(curve(4, TrialState::pruned, {0.3}), finals_only({0.4, 0.5}),
+                                       Direction::minimize),
+                   0.5);
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(curve(5, TrialState::pruned, {0.7}), finals_only({0.4, 0.5}),
+                                       Direction::minimize),
+                   0.7);
 }
 
 TEST(PrunedTrialValueTest, WithoutCompleteTrialsIsTheReportItself) {
   const auto pruned = curve(0, TrialState::pruned, {0.6});
   EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, {}, Direction::maximize), 0.6);
-  EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, {kNaN}, Direction::maximize), 0.6);  // ignored
+  EXPECT_DOUBLE_EQ(*pruned_trial_value(pruned, finals_only({kNaN}), Direction::maximize),
+                   0.6);  // ignored
 }
 
 TEST(PrunedTrialValueTest, NoFiniteLastReportMeansTreatItAsFailed) {
-  EXPECT_FALSE(pruned_trial_value(curve(0, TrialState::pruned, {}), {0.5}, Direction::maximize));
-  EXPECT_FALSE(
-      pruned_trial_value(curve(0, TrialState::pruned, {0.9, kNaN}), {0.5}, Direction::maximize));
-  EXPECT_FALSE(
-      pruned_trial_value(curve(0, TrialState::pruned, {INFINITY}), {0.5}, Direction::maximize));
+  EXPECT_FALSE(pruned_trial_value(curve(0, TrialState::pruned, {}), finals_only({0.5}),
+                                  Direction::maximize));
+  EXPECT_FALSE(pruned_trial_value(curve(0, TrialState::pruned, {0.9, kNaN}), finals_only({0.5}),
+                                  Direction::maximize));
+  EXPECT_FALSE(pruned_trial_value(curve(0, TrialState::pruned, {INFINITY}), finals_only({0.5}),
+                                  Direction::maximize));
 }
 
 }  // namespace

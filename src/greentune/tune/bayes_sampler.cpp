@@ -34,7 +34,7 @@ Observations collect(const SamplerContext& context) {
   Observations obs;
   std::vector<std::vector<double>> bad;
   std::vector<std::pair<std::vector<double>, const Trial*>> pruned;
-  std::vector<double> complete_values;
+  std::vector<CompleteCurve> complete;
   for (const auto& trial : context.history) {
     auto x = encode(context.space, trial.params);
     if (!x) continue;  // a point from another space: says nothing about this one
@@ -44,17 +44,17 @@ Observations collect(const SamplerContext& context) {
       obs.x.push_back(std::move(*x));
       obs.y.push_back(minimised(*trial.value(), context.direction));
       obs.stand_in.push_back(false);
-      complete_values.push_back(*trial.value());
+      complete.push_back({curve_of(trial), *trial.value()});
     } else if (trial.state == TrialState::pruned) {
       pruned.emplace_back(std::move(*x), &trial);
     } else {
       bad.push_back(std::move(*x));
     }
   }
-  // A pruned trial counts with its last report, never better than the worst complete trial
-  // (pruner.hpp: pruned_trial_value); without a finite report it is treated as failed.
+  // A pruned trial counts with an estimate of its full-length value from the complete trials'
+  // curves (pruner.hpp: pruned_trial_value); without a finite report it is treated as failed.
   for (auto& [x, trial] : pruned) {
-    const auto value = pruned_trial_value(curve_of(*trial), complete_values, context.direction);
+    const auto value = pruned_trial_value(curve_of(*trial), complete, context.direction);
     if (!value) {
       bad.push_back(std::move(x));
       continue;

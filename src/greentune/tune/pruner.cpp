@@ -62,14 +62,34 @@ PruneDecision decide_from_trials(const Pruner& pruner, const std::vector<Trial>&
 }
 
 std::optional<double> pruned_trial_value(const Curve& pruned,
-                                         const std::vector<double>& complete_values,
+                                         const std::vector<CompleteCurve>& complete,
                                          Direction direction) {
   if (pruned.points.empty() || !std::isfinite(pruned.points.back().value)) return std::nullopt;
-  double value = pruned.points.back().value;
-  for (double complete : complete_values) {
-    if (!std::isfinite(complete)) continue;
-    if (goodness(value, direction) > goodness(complete, direction)) value = complete;
+  const CurvePoint& last = pruned.points.back();
+  std::vector<double> gains;
+  const CompleteCurve* best = nullptr;
+  const CompleteCurve* worst = nullptr;
+  for (const auto& c : complete) {
+    if (!std::isfinite(c.value)) continue;
+    if (best == nullptr || goodness(c.value, direction) > goodness(best->value, direction))
+      best = &c;
+    if (worst == nullptr || goodness(c.value, direction) < goodness(worst->value, direction))
+      worst = &c;
+    if (const auto* p = point_at_or_after(c.curve, last.step); p && std::isfinite(p->value))
+      gains.push_back(c.value - p->value);
   }
+  double value = last.value;
+  const CompleteCurve* cap = worst;
+  if (!gains.empty()) {
+    const auto middle = gains.begin() + static_cast<std::ptrdiff_t>(gains.size() / 2);
+    std::nth_element(gains.begin(), middle, gains.end());
+    double median = *middle;
+    if (gains.size() % 2 == 0) median = (median + *std::max_element(gains.begin(), middle)) / 2;
+    value += median;
+    cap = best;
+  }
+  if (cap != nullptr && goodness(value, direction) > goodness(cap->value, direction))
+    value = cap->value;
   return value;
 }
 

@@ -87,15 +87,31 @@ class NonePruner : public Pruner {
 PruneDecision decide_from_trials(const Pruner& pruner, const std::vector<Trial>& history,
                                  int current_number, Direction direction);
 
-// What a pruned trial tells the sampler (Bayesian optimisation): its last report, the value it was
-// stopped at, but never better than the worst complete trial (`complete_values`, non-finite ones
-// ignored). Why: the report comes from fewer steps than a full trial, and the pruner has just
-// judged the trial worse than the others at that step, so it must not rank above any trial that
-// ran to the end; below them, its own value still tells a near miss from a disaster (where a flat
-// "worst value" stand-in would not). With no complete trial yet it is the report as it is.
+// A complete trial as the sampler's reference for pruned ones: its curve and its final value.
+struct CompleteCurve {
+  Curve curve;
+  double value = 0;
+};
+
+// What a pruned trial tells the sampler (Bayesian optimisation): an estimate of the value it would
+// have reached at full length, a lower-fidelity observation put on the complete trials' scale.
+// Why not its last report as it is: a report at step 1 of 9 is far below any final value, so
+// the model would see every pruned trial as a disaster and learn only from the few complete
+// ones (with ASHA, sometimes one); why not a flat stand-in: a near miss must differ from a
+// collapse.
+// - Pruned at step s with last report v: v + the median gain of the complete trials from their
+//   first report at or after s to their final value. The median, so one late bloomer does not
+//   set every pruned trial's prospects; the complete trials are the reference because only they
+//   show what the remaining steps bring (survivors: a biased, optimistic sample, which the cap
+//   below bounds).
+// - Never better than the best complete trial: it was stopped for being behind, so it must not
+//   become the point the model believes best (it is never the incumbent either).
+// - No complete trial with a finite value and a report at or after s (a command objective without
+//   reports, or none complete yet): the last report as it is, never better than the worst complete
+//   trial, if any (the report comes from fewer steps and the pruner judged it behind).
 // std::nullopt when there is no finite last report: the sampler then treats the trial as failed.
 std::optional<double> pruned_trial_value(const Curve& pruned,
-                                         const std::vector<double>& complete_values,
+                                         const std::vector<CompleteCurve>& complete,
                                          Direction direction);
 
 }  // namespace greentune::tune

@@ -91,6 +91,10 @@ const char* to_string(PrunerKind kind) {
   return "none";
 }
 
+int default_reduction(PrunerKind kind) {
+  return kind == PrunerKind::asha ? 2 : 3;
+}
+
 PrunerKind pruner_kind_from_string(const std::string& text) {
   for (auto kind : {PrunerKind::none, PrunerKind::median, PrunerKind::asha, PrunerKind::hyperband})
     if (text == to_string(kind)) return kind;
@@ -128,6 +132,7 @@ PrunerConfig parse_pruner_table(const toml::table& pruner, const std::string& so
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: {}", where(source, *kind, "pruner.kind"), e.what()));
   }
+  config.reduction = default_reduction(config.kind);
   config.min_step = integer_in(pruner, "min_step", source, 1, kMaxSteps, config.min_step);
   config.max_step = integer_in(pruner, "max_step", source, 1, kMaxSteps, config.max_step);
   config.reduction = integer_in(pruner, "reduction", source, 2, 100, config.reduction);
@@ -204,6 +209,7 @@ PrunerConfig pruner_config_from_json(const nlohmann::json& json) {
   PrunerConfig config;
   try {
     config.kind = pruner_kind_from_string(json.at("kind").get<std::string>());
+    config.reduction = default_reduction(config.kind);
     config.min_step = json.value("min_step", config.min_step);
     config.max_step = json.value("max_step", config.max_step);
     config.reduction = json.value("reduction", config.reduction);
