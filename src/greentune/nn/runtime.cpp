@@ -15,12 +15,14 @@ namespace greentune::nn {
 void configure_threads(int threads) {
   if (threads <= 0) threads = system::describe_machine().logical_cpus;
   torch::set_num_threads(threads);
-  // LibTorch sizes only its OpenMP pool; OpenBLAS's own pthreads pool (the Linear layers' GEMMs)
-  // would still start one thread per core, so --threads 1 would not mean one thread.
+  // LibTorch sizes only its OpenMP pool; OpenBLAS would start its own pthreads pool beside it, one
+  // thread per core. The linear layers split their GEMMs between LibTorch's threads themselves
+  // (fast_linear.hpp), each calling OpenBLAS on one thread: a second pool's threads would only
+  // spin and yield against the first's.
   using SetThreads = void (*)(int);
   if (auto* set_blas_threads =
           reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set_blas_threads(threads);
+    set_blas_threads(1);
   }
 }
 
