@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "greentune/nn/fast_layers.hpp"
+#include "greentune/nn/fused_block.hpp"
 #include "greentune/nn/model_spec.hpp"
 #include "greentune/nn/network.hpp"
 #include "greentune/nn/runtime.hpp"
@@ -110,7 +111,9 @@ void simple_cnn_step(benchmark::State& state, tnn::Sequential net) {
   auto y = torch::randint(0, 10, {512}, torch::kInt64);
   for (auto _ : state) {
     adam.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+    // As the trainer runs it: batch norm, ReLU and max pool fused where greentune's kernels run.
+    auto loss =
+        torch::nn::functional::cross_entropy(greentune::nn::forward_fusing_blocks(net, x), y);
     benchmark::DoNotOptimize(loss.item<float>());
     loss.backward();
     adam.step();
