@@ -85,37 +85,35 @@ struct BatchNormReluPoolFunction : public torch::autograd::Function<BatchNormRel
     const float* dp = grad_output.data_ptr<float>();
     const int64_t image = s.image(), pooled = s.pooled_image();
 
-    // Per image, the gradient at the batch norm output is rebuilt in two buffers that stay in
-    // cache: once for the batch norm sums, once more for the input gradient.
+    // Per image, the gradient at the batch norm output is rebuilt from the pooled gradient in a
+    // buffer that stays in cache and summed there; it is kept (in the input gradient's memory)
+    // for the input gradient, computed in place.
+    const bool want_input = ctx->needs_input_grad(0);
+    auto grad = torch::empty_like(input);
+    float* dz = grad.data_ptr<float>();
     std::vector<double> table(static_cast<size_t>(chunk_count(s.n) * 2 * s.channels), 0.0);
     for_each_chunk(s.n, [&](int64_t first, int64_t images, int64_t chunk) {
-      std::vector<float> relu_out(static_cast<size_t>(image)), grad(relu_out.size());
+      std::vector<float> relu_out(static_cast<size_t>(image));
       double* row = table.data() + chunk * 2 * s.channels;
       for (int64_t i = first; i < first + images; ++i) {
         norm_output_grad(s, x + i * image, scale, shift, dp + i * pooled, where + i * pooled,
-                         relu_out.data(), grad.data());
-        kernels::batch_norm_grad_sums(grad.data(), x + i * image, 1, s.channels, s.plane(),
+                         relu_out.data(), dz + i * image);
+        kernels::batch_norm_grad_sums(dz + i * image, x + i * image, 1, s.channels, s.plane(),
                                       mean.data_ptr<float>(), row, row + s.channels);
       }
     });
-    const bool want_input = ctx->needs_input_grad(0);
     auto g = batch_norm_gradients(sum_chunks(table, 2 * s.channels), mean, invstd, weight,
                                   static_cast<double>(s.n * s.plane()), ctx->needs_input_grad(1),
                                   ctx->needs_input_grad(2), want_input);
     result[1] = g.weight;
     result[2] = g.bias;
     if (want_input) {
-      result[0] = torch::empty_like(input);
-      float* dx = result[0].data_ptr<float>();
       for_each_chunk(s.n, [&](int64_t first, int64_t images, int64_t) {
-        std::vector<float> relu_out(static_cast<size_t>(image)), grad(relu_out.size());
-        for (int64_t i = first; i < first + images; ++i) {
-          norm_output_grad(s, x + i * image, scale, shift, dp + i * pooled, where + i * pooled,
-                           relu_out.data(), grad.data());
-          kernels::batch_norm_input_grad(grad.data(), x + i * image, 1, s.channels, s.plane(),
-                                         g.a.data(), g.b.data(), g.k.data(), dx + i * image);
-        }
+        kernels::batch_norm_input_grad(dz + first * image, x + first * image, images, s.channels,
+                                       s.plane(), g.a.data(), g.b.data(), g.k.data(),
+                                       dz + first * image);
       });
+      result[0] = grad;
     }
     return result;
   }
