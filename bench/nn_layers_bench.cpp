@@ -1,6 +1,7 @@
-// Layer kernels of the paper's SimpleCNN on one thread (LibTorch's and OpenBLAS's pools both set
-// to 1): LibTorch 1.13's Conv2d, BatchNorm2d and MaxPool2d against greentune's CPU kernels
-// (fast_layers.hpp), forward + backward, and one whole Adam step of the network built either way.
+// Layer kernels of the paper's SimpleCNN on one thread (LibTorch's pool set to 1; OpenBLAS runs
+// single-threaded): LibTorch 1.13's Conv2d, BatchNorm2d and MaxPool2d against greentune's CPU
+// kernels (fast_layers.hpp), forward + backward, and one whole Adam step of the network built
+// either way.
 //   build/bench/nn_layers_bench --benchmark_filter=Step --benchmark_repetitions=5
 // Arguments: channels in, channels out (conv) and the image side.
 #include <benchmark/benchmark.h>
@@ -9,6 +10,7 @@
 #include <type_traits>
 
 #include "greentune/nn/fast_layers.hpp"
+#include "greentune/nn/fused_block.hpp"
 #include "greentune/nn/model_spec.hpp"
 #include "greentune/nn/network.hpp"
 #include "greentune/nn/runtime.hpp"
@@ -101,15 +103,17 @@ tnn::Sequential libtorch_simple_cnn() {
                          tnn::Linear(441, 392), tnn::Linear(392, 196), tnn::Linear(196, 10));
 }
 
-// One Adam step on a 512-image FashionMNIST-shaped batch.
+// One Adam step on a 512-image FashionMNIST-shaped batch, on range(0) threads.
 void simple_cnn_step(benchmark::State& state, tnn::Sequential net) {
-  one_thread();
+  greentune::nn::configure_threads(static_cast<int>(state.range(0)));
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
   auto x = torch::rand({512, 1, 28, 28});
   auto y = torch::randint(0, 10, {512}, torch::kInt64);
   for (auto _ : state) {
     adam.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+    // As the trainer runs it: batch norm, ReLU and max pool fused where greentune's kernels run.
+    auto loss =
+        torch::nn::functional::cross_entropy(greentune::nn::forward_fusing_blocks(net, x), y);
     benchmark::DoNotOptimize(loss.item<float>());
     loss.backward();
     adam.step();
@@ -134,6 +138,14 @@ BENCHMARK(BM_BatchNorm_LibTorch)->Args({3, 28})->Args({9, 14})->Unit(benchmark::
 BENCHMARK(BM_BatchNorm_Greentune)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MaxPool_LibTorch)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MaxPool_Greentune)->Args({3, 28})->Args({9, 14})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SimpleCnnStep_LibTorch)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SimpleCnnStep_Greentune)->Unit(benchmark::kMillisecond);
+// Whole steps also on two threads: wall time, and the CPU time of the whole process, which counts
+// what threads burn waiting for each other (spinning, yielding) as well as their work. Run with
+// GOMP_SPINCOUNT=10000, as `greentune train` runs.
+BENCHMARK(BM_SimpleCnnStep_LibTorch)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimpleCnnStep_Greentune)
+    ->Arg(1)
+    ->Arg(2)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

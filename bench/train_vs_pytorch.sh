@@ -12,7 +12,7 @@
 #
 # EXTRA=1 also times the Python loop that slices in-memory tensors instead of a DataLoader
 # (python-tensors), and the default Python loop with the short libgomp spin that greentune sets
-# for itself (python-spin, GOMP_SPINCOUNT=10000): not default settings, but what a tuned Python gets.
+# for itself (python-spin, GOMP_SPINCOUNT=300): not default settings, but what a tuned Python gets.
 set -euo pipefail
 build=${1:-build}
 runs=${RUNS:-3}
@@ -39,7 +39,7 @@ for i in $(seq 1 "$runs"); do
         acc=$(jq '.test_accuracy' "$tmp/g.json") ;;
       python|python-tensors|python-spin)
         loader=dataloader; [ $v = python-tensors ] && loader=tensors
-        spin=(); [ $v = python-spin ] && spin=(env GOMP_SPINCOUNT=10000)
+        spin=(); [ $v = python-spin ] && spin=(env GOMP_SPINCOUNT=300)
         /usr/bin/time -v -o "$tmp/time" "${spin[@]}" /usr/bin/python3 "$here/train_vs_pytorch.py" \
           --threads "$threads" --loader $loader >"$tmp/out" 2>&1
         secs=$(tail -1 "$tmp/out" | jq '.epoch_seconds[0]')

@@ -60,7 +60,7 @@ std::string missing_message(const std::vector<fs::path>& tried) {
 // same conditions, spares them loading LibTorch twice.
 void set_short_openmp_spin() {
   if (std::getenv("GOMP_SPINCOUNT") != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  ::setenv("GOMP_SPINCOUNT", "10000", 1);
+  ::setenv("GOMP_SPINCOUNT", "300", 1);
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ TEST_F(Startup, ForwardedCommandsGetTheShortOpenMpSpinUnlessTheUserSetOne) {
   const std::string fake = fake_training_executable("exit 0");
   ASSERT_EQ(run_with_env("-u GOMP_SPINCOUNT -u OMP_WAIT_POLICY " + fake, "train", "a").exit_code,
             0);
-  EXPECT_EQ(slurp(dir_ / "spin.txt"), "10000\n");
+  EXPECT_EQ(slurp(dir_ / "spin.txt"), "300\n");
   ASSERT_EQ(
       run_with_env("-u GOMP_SPINCOUNT OMP_WAIT_POLICY=passive " + fake, "train", "b").exit_code, 0);
   EXPECT_EQ(slurp(dir_ / "spin.txt"), "unset\n");

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "greentune/nn/batch_norm_kernels.hpp"
+#include "greentune/nn/batch_norm_math.hpp"
+#include "greentune/nn/chunks.hpp"
 #include "greentune/nn/conv3x3_kernels.hpp"
 #include "greentune/nn/max_pool_kernels.hpp"
 #include "greentune/nn/relu_kernels.hpp"
@@ -15,34 +17,6 @@ namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
-
-// Reductions over a batch are summed per fixed chunk of images and the chunks added in order, so
-// results depend neither on the thread count nor on which thread ran first.
-constexpr int64_t kImagesPerChunk = 16;
-
-int64_t chunk_count(int64_t images) {
-  return (images + kImagesPerChunk - 1) / kImagesPerChunk;
-}
-
-// f(first image, image count, chunk index) for every chunk, chunks split between threads.
-template <typename F>
-void for_each_chunk(int64_t images, const F& f) {
-  at::parallel_for(0, chunk_count(images), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t chunk = begin; chunk < end; ++chunk) {
-      const int64_t first = chunk * kImagesPerChunk;
-      f(first, std::min(kImagesPerChunk, images - first), chunk);
-    }
-  });
-}
-
-// Column sums of a [chunks][width] table, chunk by chunk in order.
-std::vector<double> sum_chunks(const std::vector<double>& table, int64_t width) {
-  std::vector<double> total(static_cast<size_t>(width), 0.0);
-  for (size_t row = 0; row < table.size(); row += static_cast<size_t>(width)) {
-    for (int64_t i = 0; i < width; ++i) total[i] += table[row + i];
-  }
-  return total;
-}
 
 bool is_cpu_float_nchw(const torch::Tensor& t) {
   return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.dim() == 4 &&
@@ -147,51 +121,17 @@ struct BatchNormTrainFunction : public torch::autograd::Function<BatchNormTrainF
                                double momentum, double eps) {
     const int64_t n = input.size(0), channels = input.size(1);
     const int64_t size = input.size(2) * input.size(3);
-    const double count = static_cast<double>(n * size);
-    const float* x = input.data_ptr<float>();
     const int64_t image = channels * size;
-
-    auto channel_sums = [&](const float* center, bool squares) {
-      std::vector<double> table(static_cast<size_t>(chunk_count(n) * channels), 0.0);
-      for_each_chunk(n, [&](int64_t first, int64_t images, int64_t chunk) {
-        kernels::batch_norm_plane_sums(x + first * image, images, channels, size, center, squares,
-                                       table.data() + chunk * channels);
-      });
-      return sum_chunks(table, channels);
-    };
-    auto mean = torch::empty({channels}, input.options());
-    auto invstd = torch::empty({channels}, input.options());
-    float* mean_f = mean.data_ptr<float>();
-    float* invstd_f = invstd.data_ptr<float>();
-    const auto sums = channel_sums(nullptr, false);
-    for (int64_t c = 0; c < channels; ++c) mean_f[c] = static_cast<float>(sums[c] / count);
-    const auto squares = channel_sums(mean_f, true);
-
-    std::vector<float> scale(static_cast<size_t>(channels)), shift(static_cast<size_t>(channels));
-    const auto weight_c = weight.contiguous();
-    const float* gamma = weight_c.data_ptr<float>();
-    const auto bias_c = bias.contiguous();
-    const float* beta = bias_c.data_ptr<float>();
-    {
-      torch::NoGradGuard no_grad;
-      float* rm = running_mean.data_ptr<float>();
-      float* rv = running_var.data_ptr<float>();
-      for (int64_t c = 0; c < channels; ++c) {
-        const double var = squares[c] / count;
-        invstd_f[c] = static_cast<float>(1.0 / std::sqrt(var + eps));
-        scale[c] = invstd_f[c] * gamma[c];
-        shift[c] = beta[c] - mean_f[c] * scale[c];
-        rm[c] = static_cast<float>(momentum * mean_f[c] + (1 - momentum) * rm[c]);
-        rv[c] = static_cast<float>(momentum * squares[c] / (count - 1) + (1 - momentum) * rv[c]);
-      }
-    }
+    const auto stats =
+        batch_norm_statistics(input, weight, bias, running_mean, running_var, momentum, eps);
+    const float* x = input.data_ptr<float>();
     auto output = torch::empty_like(input);
     float* y = output.data_ptr<float>();
     for_each_chunk(n, [&](int64_t first, int64_t images, int64_t) {
-      kernels::batch_norm_affine(x + first * image, images, channels, size, scale.data(),
-                                 shift.data(), y + first * image);
+      kernels::batch_norm_affine(x + first * image, images, channels, size, stats.scale.data(),
+                                 stats.shift.data(), y + first * image);
     });
-    ctx->save_for_backward({input, weight_c, mean, invstd});
+    ctx->save_for_backward({input, weight.contiguous(), stats.mean, stats.invstd});
     return output;
   }
 
@@ -204,12 +144,9 @@ struct BatchNormTrainFunction : public torch::autograd::Function<BatchNormTrainF
     const int64_t n = input.size(0), channels = input.size(1);
     const int64_t size = input.size(2) * input.size(3);
     const int64_t image = channels * size;
-    const double count = static_cast<double>(n * size);
     const float* x = input.data_ptr<float>();
     const float* dy = grad_output.data_ptr<float>();
     const float* mean_f = mean.data_ptr<float>();
-    const float* invstd_f = invstd.data_ptr<float>();
-    const float* gamma = weight.data_ptr<float>();
 
     std::vector<double> table(static_cast<size_t>(chunk_count(n) * 2 * channels), 0.0);
     for_each_chunk(n, [&](int64_t first, int64_t images, int64_t chunk) {
@@ -217,33 +154,18 @@ struct BatchNormTrainFunction : public torch::autograd::Function<BatchNormTrainF
       kernels::batch_norm_grad_sums(dy + first * image, x + first * image, images, channels, size,
                                     mean_f, row, row + channels);
     });
-    const auto sums = sum_chunks(table, 2 * channels);  // [sum dy..., sum dy*(x-mean)...]
-
-    if (ctx->needs_input_grad(1)) {
-      result[1] = torch::empty({channels}, weight.options());
-      float* gw = result[1].data_ptr<float>();
-      for (int64_t c = 0; c < channels; ++c) {
-        gw[c] = static_cast<float>(sums[channels + c] * invstd_f[c]);
-      }
-    }
-    if (ctx->needs_input_grad(2)) {
-      result[2] = torch::empty({channels}, weight.options());
-      float* gb = result[2].data_ptr<float>();
-      for (int64_t c = 0; c < channels; ++c) gb[c] = static_cast<float>(sums[c]);
-    }
+    auto g = batch_norm_gradients(sum_chunks(table, 2 * channels), mean, invstd, weight,
+                                  static_cast<double>(n * size), ctx->needs_input_grad(1),
+                                  ctx->needs_input_grad(2), ctx->needs_input_grad(0));
+    result[1] = g.weight;
+    result[2] = g.bias;
     if (ctx->needs_input_grad(0)) {
-      std::vector<float> a(static_cast<size_t>(channels)), b(a.size()), k(a.size());
-      for (int64_t c = 0; c < channels; ++c) {
-        const double is = invstd_f[c];
-        a[c] = static_cast<float>(is * gamma[c]);
-        b[c] = static_cast<float>(-gamma[c] * is * is * is * sums[channels + c] / count);
-        k[c] = static_cast<float>(-is * gamma[c] * sums[c] / count - mean_f[c] * b[c]);
-      }
       result[0] = torch::empty_like(input);
       float* dx = result[0].data_ptr<float>();
       for_each_chunk(n, [&](int64_t first, int64_t images, int64_t) {
         kernels::batch_norm_input_grad(dy + first * image, x + first * image, images, channels,
-                                       size, a.data(), b.data(), k.data(), dx + first * image);
+                                       size, g.a.data(), g.b.data(), g.k.data(),
+                                       dx + first * image);
       });
     }
     return result;
@@ -385,8 +307,7 @@ bool FastBatchNorm2dImpl::uses_own_kernel(const torch::Tensor& input) const {
          input.size(0) * input.size(2) * input.size(3) > 1;
 }
 
-torch::Tensor FastBatchNorm2dImpl::forward(const torch::Tensor& input) {
-  TORCH_CHECK(input.dim() == 4, "expected 4D input (got ", input.dim(), "D input)");
+double FastBatchNorm2dImpl::count_batch() {
   // As torch::nn::BatchNorm2d: count the batch, and without a momentum average cumulatively.
   double factor = options.momentum().value_or(0.0);
   if (is_training() && options.track_running_stats() && num_batches_tracked.defined()) {
@@ -394,6 +315,12 @@ torch::Tensor FastBatchNorm2dImpl::forward(const torch::Tensor& input) {
     num_batches_tracked += 1;
     if (!options.momentum()) factor = 1.0 / num_batches_tracked.item<double>();
   }
+  return factor;
+}
+
+torch::Tensor FastBatchNorm2dImpl::forward(const torch::Tensor& input) {
+  TORCH_CHECK(input.dim() == 4, "expected 4D input (got ", input.dim(), "D input)");
+  const double factor = count_batch();
   if (uses_own_kernel(input)) {
     return BatchNormTrainFunction::apply(input, weight, bias, running_mean, running_var, factor,
                                          options.eps());

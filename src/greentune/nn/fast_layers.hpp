@@ -42,6 +42,9 @@ class FastBatchNorm2dImpl : public torch::nn::Cloneable<FastBatchNorm2dImpl> {
   void reset() override;
   torch::Tensor forward(const torch::Tensor& input);
   bool uses_own_kernel(const torch::Tensor& input) const;
+  // What forward does first: in training, counts the batch in num_batches_tracked; returns the
+  // factor for the running statistics (the momentum, or 1/batches without one).
+  double count_batch();
   void pretty_print(std::ostream& stream) const override;
 
   torch::nn::BatchNormOptions options;

@@ -34,11 +34,11 @@ torch::nn::Sequential build_network(const ModelSpec& spec, int channels, int hei
   int64_t features = static_cast<int64_t>(c) * h * w;
   // Widths come from the input image, not the flattened conv output, as in the paper's code.
   for (int width_k : hidden_widths(spec, channels, height, width)) {
-    net->push_back(tnn::Linear(features, width_k));
+    net->push_back(FastLinear(features, width_k));
     if (spec.linear_activation == "relu") net->push_back(FastReLU());
     features = width_k;
   }
-  net->push_back(tnn::Linear(features, classes));
+  net->push_back(FastLinear(features, classes));
   return net;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "greentune/nn/fast_layers.hpp"
+#include "greentune/nn/fast_linear.hpp"
 #include "greentune/nn/model_spec.hpp"
 
 namespace greentune::nn {

@@ -15,12 +15,14 @@ namespace greentune::nn {
 void configure_threads(int threads) {
   if (threads <= 0) threads = system::describe_machine().logical_cpus;
   torch::set_num_threads(threads);
-  // LibTorch sizes only its OpenMP pool; OpenBLAS's own pthreads pool (the Linear layers' GEMMs)
-  // would still start one thread per core, so --threads 1 would not mean one thread.
+  // LibTorch sizes only its OpenMP pool; OpenBLAS would start its own pthreads pool beside it, one
+  // thread per core. The linear layers split their GEMMs between LibTorch's threads themselves
+  // (fast_linear.hpp), each calling OpenBLAS on one thread: a second pool's threads would only
+  // spin and yield against the first's.
   using SetThreads = void (*)(int);
   if (auto* set_blas_threads =
           reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set_blas_threads(threads);
+    set_blas_threads(1);
   }
 }
 
@@ -37,8 +39,10 @@ std::string torch_version() {
          std::to_string(TORCH_VERSION_PATCH);
 }
 
-// Measured: 2-thread SimpleCNN epoch 5.0 s with the default spin, 2.5-3.4 s with a short one
-// (side by side at load ~2.5 on 2 CPUs, bench/train_vs_pytorch.sh).
+// Measured: 2-thread SimpleCNN epoch 5.0 s with the default spin, 2.5-3.4 s with 10000 spins
+// (side by side at load ~2.5 on 2 CPUs, bench/train_vs_pytorch.sh). Once greentune's kernels ran
+// on both threads (many more parallel regions per batch), 300 spins took 2.95 s against 4.97 s
+// with 10000 (3 runs each, alternating, load 5.4-6.4).
 void restart_with_short_openmp_spin() {
   if (std::getenv("GOMP_SPINCOUNT") != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
@@ -48,7 +52,7 @@ void restart_with_short_openmp_spin() {
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  setenv("GOMP_SPINCOUNT", "10000", 1);
+  setenv("GOMP_SPINCOUNT", "300", 1);
   execv("/proc/self/exe", argv.data());
   // exec failed: train with libgomp's defaults
 }

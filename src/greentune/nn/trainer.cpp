@@ -13,6 +13,7 @@
 #include <random>
 
 #include "greentune/common/error.hpp"
+#include "greentune/nn/fused_block.hpp"
 #include "greentune/nn/network.hpp"
 #include "greentune/nn/optimizer.hpp"
 #include "greentune/nn/runtime.hpp"
@@ -284,12 +285,13 @@ TrainResult train(const TrainOptions& options, const data::Split& split, energy:
       clear_gradients(parameters);
       torch::Tensor loss;
       if (!profile) {
-        loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+        loss = torch::nn::functional::cross_entropy(forward_fusing_blocks(net, x), y);
         loss.backward();
       } else {
-        // Forward module by module with a clock read between them; backward timed by hooks on
-        // each module's output, which fire when that output's gradient is ready, i.e. when the
-        // module after it has finished its backward.
+        // Forward module by module (no fused blocks: each layer type gets its own time) with a
+        // clock read between them; backward timed by hooks on each module's output, which fire
+        // when that output's gradient is ready, i.e. when the module after it has finished its
+        // backward.
         std::vector<torch::Tensor> outputs;
         outputs.reserve(types.size());
         torch::Tensor h = x;
