@@ -5,15 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "greentune/tune/pruner.hpp"
+
 namespace greentune::tune {
 
 namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 bool usable(double joules) {
   return std::isfinite(joules) && joules >= 0;

@@ -10,20 +10,6 @@
 
 namespace greentune::tune {
 
-namespace {
-
-// The median on the goodness scale; NaN when the two middle values are opposite infinities.
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  if (n % 2 == 1) return values[n / 2];
-  const double low = values[n / 2 - 1], high = values[n / 2];
-  if (low == high) return low;  // equal infinities: their mean would be fine, but keep it exact
-  return low / 2 + high / 2;    // halves first: no overflow to infinity for huge finite values
-}
-
-}  // namespace
-
 MedianPruner::MedianPruner(int min_step, int max_step, int warmup_trials)
     : min_step_(min_step), max_step_(max_step), warmup_trials_(warmup_trials) {
   if (min_step < 1 || max_step < 0 || warmup_trials < 0)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace greentune::tune {
 
@@ -61,6 +62,15 @@ PruneDecision decide_from_trials(const Pruner& pruner, const std::vector<Trial>&
   return {};
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  if (n % 2 == 1) return values[n / 2];
+  const double low = values[n / 2 - 1], high = values[n / 2];
+  if (low == high) return low;  // equal infinities: their mean would be fine, but keep it exact
+  return low / 2 + high / 2;    // halves first: no overflow to infinity for huge finite values
+}
+
 std::optional<double> pruned_trial_value(const Curve& pruned,
                                          const std::vector<CompleteCurve>& complete,
                                          Direction direction) {
@@ -81,11 +91,7 @@ std::optional<double> pruned_trial_value(const Curve& pruned,
   double value = last.value;
   const CompleteCurve* cap = worst;
   if (!gains.empty()) {
-    const auto middle = gains.begin() + static_cast<std::ptrdiff_t>(gains.size() / 2);
-    std::nth_element(gains.begin(), middle, gains.end());
-    double median = *middle;
-    if (gains.size() % 2 == 0) median = (median + *std::max_element(gains.begin(), middle)) / 2;
-    value += median;
+    value += median(std::move(gains));
     cap = best;
   }
   if (cap != nullptr && goodness(value, direction) > goodness(cap->value, direction))

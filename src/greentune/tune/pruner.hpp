@@ -56,6 +56,10 @@ double goodness(double value, Direction direction);
 // Back to the objective's scale (for messages); -infinity stays the worst value.
 double from_goodness(double goodness_value, Direction direction);
 
+// The middle value of a non-empty list; for an even count the mean of the two middle ones (NaN
+// when they are opposite infinities).
+double median(std::vector<double> values);
+
 struct PruneInput {
   const Curve& current;               // the trial being decided, its reports so far
   const std::vector<Curve>& history;  // the study's trials; the current one (by number) is skipped
