@@ -116,16 +116,20 @@ double cpu_joules(const nlohmann::json& j) {
 
 TEST_F(MeasureCli, OrphanedDescendantsAreStillCounted) {
   // The busy script's parent (a subshell) exits at once, so the script is orphaned while the
-  // command sleeps; it must still count, like the same script run directly.
+  // command waits for it; it must still count, like the same script run directly. The loop is
+  // long enough (~25 clock ticks of CPU time) that tick sampling cannot halve one figure, and
+  // the command outlives the script by more than one full /proc scan, however slow the machine.
   const auto script = dir_ / "busy.sh";
-  std::ofstream(script) << "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done\n";
+  std::ofstream(script) << "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; : > \"$1\"\n";
   auto direct_path = dir_ / "direct.json";
   auto orphan_path = dir_ / "orphan.json";
-  CliRun direct =
-      run_cli("measure --cpu-tdp 100 --json=" + direct_path.string() + " -- sh " + script.string());
+  CliRun direct = run_cli("measure --cpu-tdp 100 --json=" + direct_path.string() + " -- sh " +
+                          script.string() + " " + (dir_ / "direct.done").string());
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  const auto done = (dir_ / "orphan.done").string();
   CliRun orphan = run_cli("measure --cpu-tdp 100 --json=" + orphan_path.string() +
-                          " -- sh -c '(sh " + script.string() + " &); sleep 2'");
+                          " -- sh -c '(sh " + script.string() + " " + done + " &); while [ ! -e " +
+                          done + " ]; do sleep 0.1; done; sleep 0.7'");
   ASSERT_EQ(orphan.exit_code, 0) << orphan.err;
   const auto orphan_json = nlohmann::json::parse(slurp(orphan_path));
   if (!orphan_json["any_estimated"].get<bool>()) {
