@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "greentune/common/error.hpp"
+#include "greentune/common/openmp_spin.hpp"
 #include "greentune/tune/config.hpp"
 
 namespace greentune::cli {
@@ -53,14 +54,6 @@ std::string missing_message(const std::vector<fs::path>& tried) {
       "{}; it is not at {}: build it (cmake --build BUILD --target greentune_cli, or `make run`; "
       "`cmake --install` puts it in libexec/greentune/), or set {} to its path",
       intro, places, training_executable_variable);
-}
-
-// greentune-train's training commands re-execute themselves once to give libgomp a short spin
-// (nn::restart_with_short_openmp_spin: libgomp reads it only when loaded); setting it here, on the
-// same conditions, spares them loading LibTorch twice.
-void set_short_openmp_spin() {
-  if (std::getenv("GOMP_SPINCOUNT") != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  ::setenv("GOMP_SPINCOUNT", "300", 1);
 }
 
 }  // namespace

@@ -11,10 +11,9 @@ int torch_threads();
 bool cuda_available();
 std::string torch_version();
 
-// libgomp spins ~300,000 iterations at every barrier before it sleeps; on a machine whose cores
-// are shared that spinning steals the time the other thread needs. libgomp reads its setting only
-// when it is loaded, so this re-executes the process once with GOMP_SPINCOUNT=300 (unless the
-// user set GOMP_SPINCOUNT or OMP_WAIT_POLICY). Call it first thing in a command that trains on CPU;
+// libgomp reads its spin setting only when it is loaded, so this re-executes the process once with
+// greentune's short spin (common/openmp_spin.hpp; not when the user set GOMP_SPINCOUNT or
+// OMP_WAIT_POLICY). Call it first thing in a command that trains on CPU;
 // it returns only when no restart happened (already restarted, user setting, or exec failed).
 void restart_with_short_openmp_spin();
 
