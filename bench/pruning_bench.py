@@ -78,6 +78,8 @@ def main():
     out = sys.argv[1]
     arms = {"greentune bayes": greentune_arm(os.path.join(out, "none.json")),
             "greentune bayes + asha": greentune_arm(os.path.join(out, "asha.json"))}
+    if os.path.exists(os.path.join(out, "asha-b.json")):
+        arms["greentune bayes + asha-b"] = greentune_arm(os.path.join(out, "asha-b.json"))
     if os.path.exists(os.path.join(out, "optuna.json")):
         arms["optuna tpe + hyperband"] = optuna_arm(os.path.join(out, "optuna.json"))
     base = arms["greentune bayes"]
@@ -106,21 +108,25 @@ def main():
               f"{'not reached' if reach_j is None else f'{reach_j:.4g} J'} | "
               f"{'-' if reach_e is None else reach_e} |"
               + (" {:.4g} J | {} |".format(*to_reach(arm, common)) if second else ""))
-    asha = arms["greentune bayes + asha"]
-    asha_best, asha_joules = best(asha), sum(t["joules"] for t in asha["trials"])
     print()
-    print(f"- ASHA best within 0.5 point of the unpruned best: "
-          f"{'yes' if asha_best >= base_best - 0.005 else 'no'} "
-          f"({(asha_best - base_best) * 100:+.2f} points)")
-    print(f"- ASHA joules at most 40 % of the unpruned study's: "
-          f"{'yes' if asha_joules <= 0.4 * base_joules else 'no'} ({asha_joules / base_joules:.1%})")
-    if asha["pruning"]:
-        p = asha["pruning"]
-        print(f"- ASHA study's own estimate of the joules pruning saved: "
-              f"{p['estimated_saved_joules']:.4g} J ({p['pruned_trials']} pruned trials used "
-              f"{p['pruned_joules']:.4g} J; basis: {p['basis']}, an estimate)")
+    for label, key in (("ASHA", "greentune bayes + asha"), ("ASHA-B", "greentune bayes + asha-b")):
+        if key not in arms:
+            continue
+        asha = arms[key]
+        asha_best, asha_joules = best(asha), sum(t["joules"] for t in asha["trials"])
+        print(f"- {label} best within 0.5 point of the unpruned best: "
+              f"{'yes' if asha_best >= base_best - 0.005 else 'no'} "
+              f"({(asha_best - base_best) * 100:+.2f} points)")
+        print(f"- {label} joules at most 40 % of the unpruned study's: "
+              f"{'yes' if asha_joules <= 0.4 * base_joules else 'no'} "
+              f"({asha_joules / base_joules:.1%})")
+        if asha["pruning"]:
+            p = asha["pruning"]
+            print(f"- {label} study's own estimate of the joules pruning saved: "
+                  f"{p['estimated_saved_joules']:.4g} J ({p['pruned_trials']} pruned trials used "
+                  f"{p['pruned_joules']:.4g} J; basis: {p['basis']}, an estimate)")
     loads = [line.split("\t") for line in open(os.path.join(out, "loads.tsv")).read().splitlines()[1:]]
-    for arm in ("none", "asha", "optuna"):
+    for arm in ("none", "asha", "asha-b", "optuna"):
         values = [float(v) for row in loads if row[1] == arm for v in row[3:5]]
         if values:
             print(f"- 1-minute load average around the {arm} runs: median "

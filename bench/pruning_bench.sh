@@ -17,7 +17,9 @@
 # PRUNER is the ASHA arm's [pruner] table: by default what a user writes, the kind alone, so the
 # bench measures greentune's defaults (min_step, reduction, max_step = the epochs); give other
 # keys to measure another setting (PRUNER=$'kind = "asha"\nreduction = 3').
-# SEED is the two greentune studies' sampler seed (the data subset stays the same; Optuna keeps
+# PRUNER_B, when given, adds a third greentune arm "asha-b" with that [pruner] table, interleaved
+# with the other two (an ablation: PRUNER_B=$'kind = "asha"\nmin_peers = 0').
+# SEED is the greentune studies' sampler seed (the data subset stays the same; Optuna keeps
 # its own seed): one run per seed, OPTUNA=0, gives ASHA's spread over seeds.
 # The defaults are the issue's size (hours on 2 cores). The figures in docs/tuning.md are from
 # SUBSET=5000 THREADS=1 (about 10 minutes on the shared 2-core build machine, 2.5 minutes with
@@ -33,6 +35,7 @@ threads=${THREADS:-2}
 optuna=${OPTUNA:-1}
 seed=${SEED:-1234}
 pruner=${PRUNER:-'kind = "asha"'}
+pruner_b=${PRUNER_B:-}
 out=${OUT:-out/pruning-bench}
 data_dir=${DATA_DIR:-/usr/share/datasets/fashion-mnist}
 greentune="$build/greentune"
@@ -83,6 +86,11 @@ TOML
 }
 config none "" > "$out/none.toml"
 config asha $'\n[pruner]\n'"$pruner" > "$out/asha.toml"
+arms=(none asha)
+if [[ -n $pruner_b ]]; then
+  config asha-b $'\n[pruner]\n'"$pruner_b" > "$out/asha-b.toml"
+  arms+=(asha-b)
+fi
 
 printf 'when\tarm\tuntil_round\tload_before\tload_after\n' > "$out/loads.tsv"
 run_arm() {  # run_arm ARM UNTIL_ROUND
@@ -96,9 +104,10 @@ started=$(date +%s)
 k=0
 for ((until = chunk; ; until += chunk)); do
   ((until > rounds)) && until=$rounds
-  if ((k % 2 == 0)); then run_arm none "$until"; run_arm asha "$until"
-  else run_arm asha "$until"; run_arm none "$until"; fi
-  echo "pruning_bench: both greentune arms at $until/$rounds rounds ($(( $(date +%s) - started )) s)"
+  # ABBA: forwards on even chunks, backwards on odd ones.
+  if ((k % 2 == 0)); then order=("${arms[@]}"); else order=(); for ((i = ${#arms[@]} - 1; i >= 0; i--)); do order+=("${arms[i]}"); done; fi
+  for arm in "${order[@]}"; do run_arm "$arm" "$until"; done
+  echo "pruning_bench: the greentune arms at $until/$rounds rounds ($(( $(date +%s) - started )) s)"
   k=$((k + 1))
   ((until == rounds)) && break
 done

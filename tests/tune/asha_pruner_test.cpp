@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "greentune/common/error.hpp"
 #include "tune/pruner_curves.hpp"
 
 namespace greentune::tune {
@@ -16,12 +17,52 @@ constexpr auto running = TrialState::running;
 constexpr auto pruned = TrialState::pruned;
 constexpr auto failed = TrialState::failed;
 
-TEST(AshaPrunerTest, RungsAreMinStepTimesPowersOfTheReductionBelowMaxStep) {
-  EXPECT_EQ(AshaPruner(1, 20, 3).rungs(), (std::vector<int>{1, 3, 9}));
-  EXPECT_EQ(AshaPruner(1, 27, 3).rungs(), (std::vector<int>{1, 3, 9}));  // 27 is the full length
-  EXPECT_EQ(AshaPruner(1, 28, 3).rungs(), (std::vector<int>{1, 3, 9, 27}));
+// A rung's survivors run at least `reduction` times its step: rungs go up to max_step / reduction.
+TEST(AshaPrunerTest, RungsAreMinStepTimesPowersOfTheReductionUpToMaxStepOverIt) {
+  EXPECT_EQ(AshaPruner(1, 20, 3).rungs(), (std::vector<int>{1, 3}));  // 9 * 3 > 20
+  EXPECT_EQ(AshaPruner(1, 27, 3).rungs(), (std::vector<int>{1, 3, 9}));
+  EXPECT_EQ(AshaPruner(1, 26, 3).rungs(), (std::vector<int>{1, 3}));
   EXPECT_EQ(AshaPruner(2, 16, 2).rungs(), (std::vector<int>{2, 4, 8}));
+  EXPECT_EQ(AshaPruner(1, 9, 2).rungs(), (std::vector<int>{1, 2, 4}));  // not 8: one epoch left
   EXPECT_TRUE(AshaPruner(5, 5, 3).rungs().empty());
+  EXPECT_TRUE(AshaPruner(5, 14, 3).rungs().empty());
+}
+
+TEST(AshaPrunerTest, NothingIsJudgedPastTheLastRung) {
+  AshaPruner pruner(1, 9, 2);  // rungs 1, 2, 4
+  const std::vector<Curve> others = {curve(0, complete, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9})};
+  // Step 8 would have been a rung below max_step: a 0.1 there against 0.9 is not judged.
+  EXPECT_FALSE(
+      decide(pruner, curve(1, running, {0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.1}), others).prune);
+}
+
+// Issue 9's bench: one early trial's lucky report at a rung stopped every later trial there.
+// With min_peers, a rung judges only from that many other trials' reports on.
+TEST(AshaPrunerTest, ARungJudgesOnlyOnceMinPeersOthersReportedThere) {
+  AshaPruner pruner(1, 20, 2, /*min_peers=*/2);
+  const auto lucky = curve(0, complete, {0.9});
+  // One other at the rung: the trial continues although 0.5 < 0.9, and says why.
+  const auto alone = decide(pruner, curve(1, running, {0.5}), {lucky});
+  EXPECT_FALSE(alone.prune);
+  EXPECT_NE(alone.reason.find("1 other trial(s) reported there; it judges from 2 on"),
+            std::string::npos)
+      << alone.reason;
+  // Two others: n = 3 keeps 1 -> cut-off 0.9: pruned.
+  EXPECT_TRUE(decide(pruner, curve(2, running, {0.5}), {lucky, curve(1, running, {0.6})}).prune);
+  // Without the quorum (0) the first comparison already prunes.
+  EXPECT_TRUE(decide(AshaPruner(1, 20, 2, 0), curve(1, running, {0.5}), {lucky}).prune);
+  // A NaN is pruned whatever the quorum.
+  EXPECT_TRUE(decide(pruner, curve(1, running, {kNaN}), {}).prune);
+}
+
+TEST(AshaPrunerTest, MinPeersIsCheckedRungByRung) {
+  AshaPruner pruner(1, 20, 2, /*min_peers=*/1);  // rungs 1, 2, 4, 8
+  // At step 1 two others reported, at step 2 only one: judged at step 1 (passes, 0.8 is the best),
+  // then at step 2 against the one other (0.9 there): pruned.
+  const std::vector<Curve> others = {curve(0, complete, {0.5, 0.9}), curve(1, pruned, {0.4})};
+  EXPECT_FALSE(decide(pruner, curve(2, running, {0.8}), others).prune);
+  EXPECT_TRUE(decide(pruner, curve(2, running, {0.8, 0.7}), others).prune);
+  EXPECT_THROW(AshaPruner(1, 20, 2, -1), InputError);
 }
 
 TEST(AshaPrunerTest, TheFirstTrialThroughARungContinues) {
@@ -118,7 +159,7 @@ TEST(AshaPrunerTest, GapsAreJudgedAtTheFirstReportPastTheRung) {
 }
 
 TEST(AshaPrunerTest, AJumpOverSeveralRungsIsJudgedAtEach) {
-  AshaPruner pruner(1, 20, 3);
+  AshaPruner pruner(1, 27, 3);
   // The other: 0.5 at rung 1 (step 3), 0.9 at rung 2 (step 9). The current jumps from step 1 to
   // step 10 with 0.7: rung 1 passes (0.7 >= 0.5) but rung 2 prunes (0.7 < 0.9).
   const std::vector<Curve> others = {curve_at(0, complete, {{1, 0.1}, {3, 0.5}, {9, 0.9}})};

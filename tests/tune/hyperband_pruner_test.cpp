@@ -17,16 +17,20 @@ constexpr auto complete = TrialState::complete;
 constexpr auto running = TrialState::running;
 
 TEST(HyperbandPrunerTest, BracketsStartPruningAtSuccessiveRungs) {
-  // min 1, max 20, reduction 3: first rungs 1, 3, 9 (27 > 20) -> three brackets.
+  // min 1, max 20, reduction 3: first rungs 1, 3, 9 (27 > 20) -> three brackets. Rungs stop at
+  // 20 / 3 (ASHA's last rung), so the third bracket (first rung 9) never prunes, as Hyperband's
+  // bracket of full-length trials.
   HyperbandPruner pruner(1, 20, 3);
   ASSERT_EQ(pruner.brackets(), 3);
-  EXPECT_EQ(pruner.bracket(0).rungs(), (std::vector<int>{1, 3, 9}));
-  EXPECT_EQ(pruner.bracket(1).rungs(), (std::vector<int>{3, 9}));
-  EXPECT_EQ(pruner.bracket(2).rungs(), (std::vector<int>{9}));
-  // max 9: the last bracket's first rung is the full length: it never prunes.
-  HyperbandPruner full(1, 9, 3);
-  ASSERT_EQ(full.brackets(), 3);
-  EXPECT_TRUE(full.bracket(2).rungs().empty());
+  EXPECT_EQ(pruner.bracket(0).rungs(), (std::vector<int>{1, 3}));
+  EXPECT_EQ(pruner.bracket(1).rungs(), (std::vector<int>{3}));
+  EXPECT_TRUE(pruner.bracket(2).rungs().empty());
+  // max 27: every bracket gets one more rung.
+  HyperbandPruner longer(1, 27, 3);
+  ASSERT_EQ(longer.brackets(), 4);
+  EXPECT_EQ(longer.bracket(0).rungs(), (std::vector<int>{1, 3, 9}));
+  EXPECT_EQ(longer.bracket(2).rungs(), (std::vector<int>{9}));
+  EXPECT_TRUE(longer.bracket(3).rungs().empty());
 }
 
 TEST(HyperbandPrunerTest, WeightsFollowOptunasAllocation) {

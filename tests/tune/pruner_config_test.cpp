@@ -35,12 +35,14 @@ min_step = 2
 max_step = 30
 reduction = 4
 warmup_trials = 7
+min_peers = 0
 )");
   EXPECT_EQ(config.kind, PrunerKind::hyperband);
   EXPECT_EQ(config.min_step, 2);
   EXPECT_EQ(config.max_step, 30);
   EXPECT_EQ(config.reduction, 4);
   EXPECT_EQ(config.warmup_trials, 7);
+  EXPECT_EQ(config.min_peers, 0);
 }
 
 TEST(PrunerConfigTest, ReductionDefaultsToTwoForAshaAndThreeForHyperband) {
@@ -58,6 +60,7 @@ TEST(PrunerConfigTest, DefaultsAndTheIssueExample) {
   EXPECT_EQ(config.max_step, 0);
   EXPECT_EQ(config.reduction, 3);
   EXPECT_EQ(config.warmup_trials, 5);
+  EXPECT_EQ(config.min_peers, 2);
   // Keys another kind uses are accepted (the issue's example lists them all with asha).
   EXPECT_EQ(parse(R"(
 [pruner]
@@ -74,7 +77,7 @@ warmup_trials = 5
 TEST(PrunerConfigTest, ErrorsNameTheFileLineKeyAndExpectation) {
   EXPECT_EQ(error_of("[pruner]\nkind = \"asha\"\nreductoin = 3\n"),
             "study.toml:3: pruner.reductoin: unknown key (expected one of: kind, min_step, "
-            "max_step, reduction, warmup_trials)");
+            "max_step, reduction, min_peers, warmup_trials)");
   EXPECT_EQ(error_of("[pruner]\nkind = \"sha\"\n"),
             "study.toml:2: pruner.kind: pruner kind \"sha\": expected none, median, asha or "
             "hyperband");
@@ -89,6 +92,8 @@ TEST(PrunerConfigTest, ErrorsNameTheFileLineKeyAndExpectation) {
             "study.toml:3: pruner.min_step: expected an integer, got float");
   EXPECT_EQ(error_of("[pruner]\nkind = \"asha\"\nreduction = 1\n"),
             "study.toml:3: pruner.reduction: expected an integer from 2 to 100, got 1");
+  EXPECT_EQ(error_of("[pruner]\nkind = \"asha\"\nmin_peers = -1\n"),
+            "study.toml:3: pruner.min_peers: expected an integer from 0 to 1000, got -1");
   EXPECT_EQ(error_of("[pruner]\nkind = \"median\"\nwarmup_trials = -1\n"),
             "study.toml:3: pruner.warmup_trials: expected an integer from 0 to 1000000, got -1");
   EXPECT_EQ(error_of("[pruner]\nkind = \"asha\"\nmin_step = 5\nmax_step = 5\n"),
@@ -121,7 +126,8 @@ TEST(PrunerConfigTest, MakesEachKind) {
   }
   config.kind = PrunerKind::asha;
   const auto pruner = make_pruner(config);
-  EXPECT_EQ(dynamic_cast<const AshaPruner&>(*pruner).rungs(), (std::vector<int>{1, 3, 9}));
+  // 9 * 3 > 20: a trial kept at step 9 would not run 3 times as long again.
+  EXPECT_EQ(dynamic_cast<const AshaPruner&>(*pruner).rungs(), (std::vector<int>{1, 3}));
   config.reduction = 1;
   EXPECT_THROW(make_pruner(config), InputError);
 }
@@ -142,12 +148,16 @@ TEST(PrunerConfigTest, JsonRoundTrip) {
   config.max_step = 18;
   config.reduction = 2;
   config.warmup_trials = 0;
+  config.min_peers = 4;
   const auto back = pruner_config_from_json(pruner_config_to_json(config));
   EXPECT_EQ(back.kind, config.kind);
   EXPECT_EQ(back.min_step, 2);
   EXPECT_EQ(back.max_step, 18);
   EXPECT_EQ(back.reduction, 2);
   EXPECT_EQ(back.warmup_trials, 0);
+  EXPECT_EQ(back.min_peers, 4);
+  EXPECT_EQ(pruner_config_from_json({{"kind", "asha"}}).min_peers, 2);
+  EXPECT_THROW(pruner_config_from_json({{"kind", "asha"}, {"min_peers", -1}}), InputError);
   EXPECT_THROW(pruner_config_from_json({{"kind", "asha"}, {"min_step", "x"}}), InputError);
   EXPECT_THROW(pruner_config_from_json({{"kind", "asha"}, {"reduction", 0}}), InputError);
   EXPECT_THROW(pruner_config_from_json(nlohmann::json::object()), InputError);

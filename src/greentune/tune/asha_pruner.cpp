@@ -21,7 +21,7 @@ std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step,
   const int previous =
       points.size() > 1 ? points[points.size() - 2].step : std::numeric_limits<int>::min();
   int64_t step = min_step;
-  for (int k = 0; step <= last && (max_step <= 0 || step < max_step); ++k) {
+  for (int k = 0; step <= last && (max_step <= 0 || step * reduction <= max_step); ++k) {
     if (step > previous) crossed.emplace_back(k, static_cast<int>(step));
     step *= reduction;
   }
@@ -30,15 +30,16 @@ std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step,
 
 }  // namespace
 
-AshaPruner::AshaPruner(int min_step, int max_step, int reduction)
-    : min_step_(min_step), max_step_(max_step), reduction_(reduction) {
-  if (min_step < 1 || reduction < 2 || max_step < 0 || max_step > kMaxPrunerSteps)
+AshaPruner::AshaPruner(int min_step, int max_step, int reduction, int min_peers)
+    : min_step_(min_step), max_step_(max_step), reduction_(reduction), min_peers_(min_peers) {
+  if (min_step < 1 || reduction < 2 || max_step < 0 || max_step > kMaxPrunerSteps ||
+      min_peers < 0 || min_peers > kMaxMinPeers)
     throw InputError(fmt::format(
-        "asha pruner: expected min_step >= 1, reduction >= 2 and max_step from 0 to {}, got "
-        "min_step = {}, reduction = {}, max_step = {}",
-        kMaxPrunerSteps, min_step, reduction, max_step));
+        "asha pruner: expected min_step >= 1, reduction >= 2, max_step from 0 to {} and "
+        "min_peers from 0 to {}, got min_step = {}, reduction = {}, max_step = {}, min_peers = {}",
+        kMaxPrunerSteps, kMaxMinPeers, min_step, reduction, max_step, min_peers));
   if (max_step_ > 0)
-    for (int64_t step = min_step_; step < max_step_; step *= reduction_)
+    for (int64_t step = min_step_; step * reduction_ <= max_step_; step *= reduction_)
       rungs_.push_back(static_cast<int>(step));
 }
 
@@ -68,6 +69,12 @@ PruneDecision AshaPruner::decide_among(const PruneInput& input,
         at_rung.push_back(goodness(p->value, input.direction));
     }
     const size_t n = at_rung.size();
+    if (n - 1 < static_cast<size_t>(min_peers_)) {
+      reason =
+          fmt::format("rung {} (step {}): {} other trial(s) reported there; it judges from {} on",
+                      rung, rung_step, n - 1, min_peers_);
+      continue;
+    }
     const size_t kept = std::max<size_t>(1, n / static_cast<size_t>(reduction_));
     std::nth_element(at_rung.begin(), at_rung.begin() + static_cast<std::ptrdiff_t>(kept - 1),
                      at_rung.end(), std::greater<>());

@@ -8,7 +8,7 @@
 
 namespace greentune::tune {
 
-HyperbandPruner::HyperbandPruner(int min_step, int max_step, int reduction) {
+HyperbandPruner::HyperbandPruner(int min_step, int max_step, int reduction, int min_peers) {
   if (min_step < 1 || reduction < 2 || max_step < min_step || max_step > kMaxPrunerSteps)
     throw InputError(fmt::format(
         "hyperband pruner: expected min_step >= 1, reduction >= 2 and max_step from min_step to "
@@ -19,7 +19,7 @@ HyperbandPruner::HyperbandPruner(int min_step, int max_step, int reduction) {
     first_rungs.push_back(static_cast<int>(step));
   const int count = static_cast<int>(first_rungs.size());
   for (int b = 0; b < count; ++b) {
-    brackets_.emplace_back(first_rungs[static_cast<size_t>(b)], max_step, reduction);
+    brackets_.emplace_back(first_rungs[static_cast<size_t>(b)], max_step, reduction, min_peers);
     const int s = count - 1 - b;
     weights_.push_back(
         static_cast<int>(std::ceil(count * std::pow(reduction, s) / static_cast<double>(s + 1))));

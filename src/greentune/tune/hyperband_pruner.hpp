@@ -5,7 +5,8 @@
 // - Brackets: b = 0 .. B-1, where B counts the steps min_step * reduction^b up to max_step
 //   (floor(log_reduction(max_step / min_step)) + 1). Bracket b has its first rung at
 //   min_step * reduction^b: bracket 0 prunes most eagerly, the last one least (or never, when its
-//   first rung is max_step itself: plain full-length trials, as in Li et al.'s Hyperband).
+//   first rung is past max_step / reduction, ASHA's last rung: plain full-length trials, as in Li
+//   et al.'s Hyperband).
 // - Trials per bracket follow Optuna's allocation: bracket b gets a weight of
 //   ceil(B * reduction^s / (s + 1)) with s = B - 1 - b, so the eager brackets get more trials.
 // - Assignment is a pure function of the trial number: a fixed cycle of sum(weights) slots,
@@ -18,8 +19,8 @@ namespace greentune::tune {
 
 class HyperbandPruner : public Pruner {
  public:
-  // min_step >= 1, max_step >= min_step, reduction >= 2.
-  HyperbandPruner(int min_step, int max_step, int reduction);
+  // min_step >= 1, max_step >= min_step, reduction >= 2; min_peers as AshaPruner's, per bracket.
+  HyperbandPruner(int min_step, int max_step, int reduction, int min_peers = 0);
   std::string name() const override { return "hyperband"; }
   PruneDecision decide(const PruneInput& input) const override;
 

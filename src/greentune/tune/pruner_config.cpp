@@ -103,8 +103,8 @@ PrunerKind pruner_kind_from_string(const std::string& text) {
 }
 
 PrunerConfig parse_pruner_table(const toml::table& pruner, const std::string& source) {
-  static const char* const allowed[] = {"kind", "min_step", "max_step", "reduction",
-                                        "warmup_trials"};
+  static const char* const allowed[] = {"kind",      "min_step",      "max_step",
+                                        "reduction", "warmup_trials", "min_peers"};
   for (auto&& [key, node] : pruner) {
     bool known = false;
     for (const char* a : allowed) known = known || key.str() == a;
@@ -112,7 +112,7 @@ PrunerConfig parse_pruner_table(const toml::table& pruner, const std::string& so
       const auto line = key.source().begin.line;
       throw InputError(fmt::format(
           "{}{}: pruner.{}: unknown key (expected one of: kind, min_step, max_step, reduction, "
-          "warmup_trials)",
+          "min_peers, warmup_trials)",
           source, line > 0 ? fmt::format(":{}", line) : "", key.str()));
     }
   }
@@ -138,6 +138,8 @@ PrunerConfig parse_pruner_table(const toml::table& pruner, const std::string& so
   config.reduction = integer_in(pruner, "reduction", source, 2, 100, config.reduction);
   config.warmup_trials =
       integer_in(pruner, "warmup_trials", source, 0, 1000000, config.warmup_trials);
+  config.min_peers =
+      integer_in(pruner, "min_peers", source, 0, AshaPruner::kMaxMinPeers, config.min_peers);
   if (const auto* max = pruner.get("max_step");
       max != nullptr && config.max_step <= config.min_step)
     throw InputError(fmt::format(
@@ -175,6 +177,9 @@ void validate_pruner_config(const PrunerConfig& config, const std::string& sourc
   if (config.warmup_trials < 0)
     throw InputError(fmt::format("{}: pruner.warmup_trials: expected an integer >= 0, got {}",
                                  source, config.warmup_trials));
+  if (config.min_peers < 0 || config.min_peers > AshaPruner::kMaxMinPeers)
+    throw InputError(fmt::format("{}: pruner.min_peers: expected an integer from 0 to {}, got {}",
+                                 source, AshaPruner::kMaxMinPeers, config.min_peers));
   if (config.kind == PrunerKind::hyperband && config.max_step == 0)
     throw InputError(fmt::format(
         "{}: pruner.max_step: hyperband needs the full length in steps (give pruner.max_step, or "
@@ -188,9 +193,11 @@ std::unique_ptr<Pruner> make_pruner(const PrunerConfig& config) {
     case PrunerKind::median:
       return std::make_unique<MedianPruner>(config.min_step, config.max_step, config.warmup_trials);
     case PrunerKind::asha:
-      return std::make_unique<AshaPruner>(config.min_step, config.max_step, config.reduction);
+      return std::make_unique<AshaPruner>(config.min_step, config.max_step, config.reduction,
+                                          config.min_peers);
     case PrunerKind::hyperband:
-      return std::make_unique<HyperbandPruner>(config.min_step, config.max_step, config.reduction);
+      return std::make_unique<HyperbandPruner>(config.min_step, config.max_step, config.reduction,
+                                               config.min_peers);
     case PrunerKind::none:
       break;
   }
@@ -198,11 +205,9 @@ std::unique_ptr<Pruner> make_pruner(const PrunerConfig& config) {
 }
 
 nlohmann::json pruner_config_to_json(const PrunerConfig& config) {
-  return {{"kind", to_string(config.kind)},
-          {"min_step", config.min_step},
-          {"max_step", config.max_step},
-          {"reduction", config.reduction},
-          {"warmup_trials", config.warmup_trials}};
+  return {{"kind", to_string(config.kind)},        {"min_step", config.min_step},
+          {"max_step", config.max_step},           {"reduction", config.reduction},
+          {"warmup_trials", config.warmup_trials}, {"min_peers", config.min_peers}};
 }
 
 PrunerConfig pruner_config_from_json(const nlohmann::json& json) {
@@ -214,6 +219,7 @@ PrunerConfig pruner_config_from_json(const nlohmann::json& json) {
     config.max_step = json.value("max_step", config.max_step);
     config.reduction = json.value("reduction", config.reduction);
     config.warmup_trials = json.value("warmup_trials", config.warmup_trials);
+    config.min_peers = json.value("min_peers", config.min_peers);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("pruner JSON {}: {}", json.dump(), e.what()));
   }

@@ -9,6 +9,8 @@
 //   max_step = 20        # the full length in steps; default: the train objective's epochs
 //   reduction = 2        # asha/hyperband: keep the best 1/reduction at each rung (default: asha 2,
 //                        # hyperband 3; default_reduction says why)
+//   min_peers = 2        # asha/hyperband: other trials that must have reported at a rung before
+//                        # it stops anything (default 2; asha_pruner.hpp says why)
 //   warmup_trials = 5    # median: complete trials before anything is pruned (default 5)
 //
 // Keys a kind does not use are accepted and ignored, so switching `kind` needs no other edit.
@@ -42,6 +44,9 @@ struct PrunerConfig {
   int max_step = 0;   // 0: not given; the study fills it in (the train objective's epochs)
   int reduction = 3;  // parse_pruner_table and pruner_config_from_json use default_reduction
   int warmup_trials = 5;
+  // 2 gave issue 9's bench (9 epochs, reduction 2) its accuracy back for a few percent more
+  // epochs; docs/tuning.md has the figures.
+  int min_peers = 2;
 };
 
 // `pruner` is the [pruner] table; `source` names the origin in messages (a file name, or
