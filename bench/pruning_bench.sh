@@ -21,9 +21,9 @@
 # with the other two (an ablation: PRUNER_B=$'kind = "asha"\nmin_peers = 0').
 # SEED is the greentune studies' sampler seed (the data subset stays the same; Optuna keeps
 # its own seed): one run per seed, OPTUNA=0, gives ASHA's spread over seeds.
-# The defaults are the issue's size (hours on 2 cores). The figures in docs/tuning.md are from
-# SUBSET=5000 THREADS=1 (about 10 minutes on the shared 2-core build machine, 2.5 minutes with
-# ROUNDS=16 EPOCHS=6 CHUNK=4); a smoke run: SUBSET=2000 ROUNDS=8 EPOCHS=3 CHUNK=4 (under a minute).
+# The defaults are the issue's size, the figures in docs/tuning.md: on the quiet 2-core build
+# machine about 4 minutes per seed for the two greentune arms (5 with PRUNER_B), and 7 for the
+# Optuna arm. A smoke run: SUBSET=2000 ROUNDS=8 EPOCHS=3 CHUNK=4 (under a minute).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build}" && pwd)
