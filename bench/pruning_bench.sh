@@ -22,7 +22,7 @@
 # SEED is the greentune studies' sampler seed (the data subset stays the same; Optuna keeps
 # its own seed): one run per seed, OPTUNA=0, gives ASHA's spread over seeds.
 # The defaults are the issue's size, the figures in docs/tuning.md: on the quiet 2-core build
-# machine about 5 minutes per seed for the three greentune arms with PRUNER_B, and 7 for the
+# machine about 5 minutes per seed for the three greentune arms with PRUNER_B, and 2.5 for the
 # Optuna arm. A smoke run: SUBSET=2000 ROUNDS=8 EPOCHS=3 CHUNK=4 (under a minute).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
