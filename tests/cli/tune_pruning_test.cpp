@@ -44,7 +44,8 @@ TEST_F(TunePruningCli, BadPrunerSettingsExitTwoNamingTheKey) {
 
 // A command study with [pruner]: trial 1 (the first) reports three good epochs; every later trial
 // reports a poor first epoch and then waits (its program catches SIGTERM and leaves a mark). ASHA
-// (reduction 2) must stop it at step 1 with SIGTERM, keep its report and count it as a round.
+// (reduction 2, and min_peers 0: a two-trial study has one peer at a rung) must stop it at step 1
+// with SIGTERM, keep its report and count it as a round.
 // Which trial is which depends on its number, not on the sampler, so the order is fixed.
 constexpr const char* kPrunedProgram = R"(#!/bin/bash
 dir="$1"
@@ -78,6 +79,7 @@ kind = "asha"
 min_step = 1
 max_step = 3
 reduction = 2
+min_peers = 0
 [command]
 argv = ["./prog.sh", ")" + dir_.string() +
                              R"("]
@@ -109,7 +111,8 @@ grace_seconds = 30
 
 #if GREENTUNE_HAS_TORCH
 // Two grid points on DensePoly: lr = 1e-6 learns nothing in an epoch, lr = 5e-3 learns a lot.
-// Seed 2 visits the good one first, so ASHA (reduction 2) stops the other at its first epoch.
+// Seed 2 visits the good one first, so ASHA (reduction 2, min_peers 0: one peer in two trials)
+// stops the other at its first epoch.
 constexpr const char* kTwoPointsStudy = R"(
 [study]
 name = "prune"
@@ -129,6 +132,7 @@ high = 1e-2
 [pruner]
 kind = "asha"
 reduction = 2
+min_peers = 0
 [train]
 model = "densepoly"
 dataset = "fashion-mnist"

@@ -19,7 +19,8 @@ namespace {
 using ::testing::HasSubstr;
 
 // Two grid points: lr = 1e-6 learns nothing in an epoch, lr = 5e-3 learns the tiny set at once.
-// Seed 2 visits the good one first, so ASHA (reduction 2) stops the other at its first epoch.
+// Seed 2 visits the good one first, so ASHA (reduction 2, min_peers 0: one peer in two trials)
+// stops the other at its first epoch.
 std::string pruned_experiment(const std::filesystem::path& dir, int epochs) {
   return fmt::format(R"([experiment]
 name = "pruned"
@@ -41,6 +42,7 @@ grid_points = 2
 [pruner]
 kind = "asha"
 reduction = 2
+min_peers = 0
 
 [train]
 model = "densepoly"
