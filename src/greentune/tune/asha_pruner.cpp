@@ -12,6 +12,12 @@ namespace greentune::tune {
 
 namespace {
 
+// Whether a rung at `step` fits below the full length: its survivors must run at least `reduction`
+// times as long again (asha_pruner.hpp says why). Without a full length (0) rungs go on.
+bool rung_fits(int64_t step, int max_step, int reduction) {
+  return max_step <= 0 || step * reduction <= max_step;
+}
+
 // The rungs a curve crossed with its last report: steps in (previous report, last report].
 std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step, int max_step,
                                                int reduction) {
@@ -21,7 +27,7 @@ std::vector<std::pair<int, int>> rungs_crossed(const Curve& curve, int min_step,
   const int previous =
       points.size() > 1 ? points[points.size() - 2].step : std::numeric_limits<int>::min();
   int64_t step = min_step;
-  for (int k = 0; step <= last && (max_step <= 0 || step * reduction <= max_step); ++k) {
+  for (int k = 0; step <= last && rung_fits(step, max_step, reduction); ++k) {
     if (step > previous) crossed.emplace_back(k, static_cast<int>(step));
     step *= reduction;
   }
@@ -39,7 +45,7 @@ AshaPruner::AshaPruner(int min_step, int max_step, int reduction, int min_peers)
         "min_peers from 0 to {}, got min_step = {}, reduction = {}, max_step = {}, min_peers = {}",
         kMaxPrunerSteps, kMaxMinPeers, min_step, reduction, max_step, min_peers));
   if (max_step_ > 0)
-    for (int64_t step = min_step_; step * reduction_ <= max_step_; step *= reduction_)
+    for (int64_t step = min_step_; rung_fits(step, max_step_, reduction_); step *= reduction_)
       rungs_.push_back(static_cast<int>(step));
 }
 
